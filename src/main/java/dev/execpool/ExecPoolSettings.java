@@ -1,0 +1,109 @@
+package dev.execpool;
+
+import com.typesafe.config.Config;
+import dev.execpool.process.ChildEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The {@code execpool { ... }} block of {@code application.conf}, read once. Every key and its
+ * default is documented there; this class only gives them types and checks their ranges.
+ */
+public record ExecPoolSettings(
+    int maxConcurrent,
+    int maxQueued,
+    int maxPendingPerSession,
+    Duration defaultTimeout,
+    Duration maxTimeout,
+    Duration killGrace,
+    Duration pipeDrain,
+    Duration shutdownGrace,
+    int maxOutputBytes,
+    int readChunkBytes,
+    int maxCommandBytes,
+    int maxIdLength,
+    Optional<Path> defaultCwd,
+    List<String> shell,
+    String osName,
+    ChildEnvironment.Inherit envInherit,
+    List<String> envDenyPatterns,
+    List<String> envCoreNames,
+    Duration sessionIdleTimeout,
+    Duration askTimeout,
+    String ioDispatcher) {
+
+  public static final String CONFIG_PATH = "execpool";
+
+  public ExecPoolSettings {
+    requireAtLeast("max-concurrent", maxConcurrent, 0);
+    requireAtLeast("max-queued", maxQueued, 0);
+    requireAtLeast("max-pending-per-session", maxPendingPerSession, 1);
+    requireAtLeast("max-output", maxOutputBytes, 2);
+    requireAtLeast("read-chunk", readChunkBytes, 1);
+    requireAtLeast("max-command-bytes", maxCommandBytes, 1);
+    requireAtLeast("max-id-length", maxIdLength, 1);
+    requirePositive("default-timeout", defaultTimeout);
+    requirePositive("max-timeout", maxTimeout);
+    requirePositive("kill-grace", killGrace);
+    requirePositive("pipe-drain", pipeDrain);
+    requirePositive("shutdown-grace", shutdownGrace);
+    requirePositive("session-idle-timeout", sessionIdleTimeout);
+    requirePositive("ask-timeout", askTimeout);
+    if (defaultTimeout.compareTo(maxTimeout) > 0) {
+      throw new IllegalArgumentException(
+          "execpool.default-timeout " + defaultTimeout + " is above execpool.max-timeout " + maxTimeout);
+    }
+    shell = List.copyOf(shell);
+    envDenyPatterns = List.copyOf(envDenyPatterns);
+    envCoreNames = List.copyOf(envCoreNames);
+  }
+
+  /** Reads the {@code execpool} block of a full configuration (the actor system's, usually). */
+  public static ExecPoolSettings fromConfig(Config root) {
+    Config c = root.getConfig(CONFIG_PATH);
+    String cwd = c.getString("default-cwd");
+    String osName = c.getString("os-name");
+    return new ExecPoolSettings(
+        c.getInt("max-concurrent"),
+        c.getInt("max-queued"),
+        c.getInt("max-pending-per-session"),
+        c.getDuration("default-timeout"),
+        c.getDuration("max-timeout"),
+        c.getDuration("kill-grace"),
+        c.getDuration("pipe-drain"),
+        c.getDuration("shutdown-grace"),
+        c.getBytes("max-output").intValue(),
+        c.getBytes("read-chunk").intValue(),
+        c.getBytes("max-command-bytes").intValue(),
+        c.getInt("max-id-length"),
+        cwd.isBlank() ? Optional.empty() : Optional.of(Path.of(cwd)),
+        c.getStringList("shell"),
+        osName.isBlank() ? System.getProperty("os.name", "") : osName,
+        ChildEnvironment.Inherit.valueOf(c.getString("env-inherit").toUpperCase(Locale.ROOT)),
+        c.getStringList("env-deny-patterns"),
+        c.getStringList("env-core-names"),
+        c.getDuration("session-idle-timeout"),
+        c.getDuration("ask-timeout"),
+        CONFIG_PATH + ".io-dispatcher");
+  }
+
+  /** True when {@code max-concurrent} is 0, meaning no limit. */
+  public boolean unlimitedConcurrency() {
+    return maxConcurrent == 0;
+  }
+
+  private static void requireAtLeast(String key, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException("execpool." + key + " must be at least " + min + ", got " + value);
+    }
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException("execpool." + key + " must be positive, got " + value);
+    }
+  }
+}

@@ -1,0 +1,302 @@
+package dev.execpool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor's actor protocol, driven by probes and by a small agent actor. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PoolSupervisorTest {
+  private final ActorTestKit testKit =
+      ActorTestKit.create(TestPools.config("execpool { max-concurrent = 8, session-idle-timeout = 300ms }"));
+  private final ExecPoolSettings settings = ExecPoolSettings.fromConfig(testKit.system().settings().config());
+  private final ActorRef<PoolSupervisor.Command> pool = testKit.spawn(PoolSupervisor.create(settings), "pool");
+
+  @TempDir Path tmp;
+
+  @AfterAll
+  void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private String spawn(ExecRequest request) {
+    TestProbe<StatusReply<Submitted>> reply = testKit.createTestProbe();
+    pool.tell(new PoolSupervisor.Spawn(request, reply.getRef()));
+    StatusReply<Submitted> answer = reply.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(answer.isSuccess(), () -> "refused: " + answer.getError());
+    return answer.getValue().taskId();
+  }
+
+  private ExecResult awaitResult(String session, String taskId) {
+    TestProbe<Optional<ExecResult>> probe = testKit.createTestProbe();
+    return probe.awaitAssert(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(50),
+        () -> {
+          pool.tell(new PoolSupervisor.CollectTask(session, taskId, probe.getRef()));
+          Optional<ExecResult> result = probe.receiveMessage(Duration.ofSeconds(5));
+          assertTrue(result.isPresent(), "not finished yet");
+          return result.get();
+        });
+  }
+
+  // --- an agent actor as a caller --------------------------------------------------------------
+
+  /** A minimal agent: on its turns it starts commands and later drains its results, never blocking. */
+  static final class Agent extends AbstractBehavior<Agent.Msg> {
+    interface Msg {}
+
+    record StartWork(List<String> commands) implements Msg {}
+
+    record Ping(ActorRef<String> replyTo) implements Msg {}
+
+    record CollectTurn(ActorRef<List<ExecResult>> replyTo) implements Msg {}
+
+    private record Started(String taskId) implements Msg {}
+
+    private record Refused(Throwable why) implements Msg {}
+
+    private record Collected(List<ExecResult> results, ActorRef<List<ExecResult>> replyTo) implements Msg {}
+
+    @SuppressWarnings("unchecked")
+    private static final Class<List<ExecResult>> RESULTS = (Class<List<ExecResult>>) (Class<?>) List.class;
+
+    static Behavior<Msg> create(ActorRef<PoolSupervisor.Command> pool, String session, ActorRef<String> events) {
+      return Behaviors.setup(context -> new Agent(context, pool, session, events));
+    }
+
+    private final ActorRef<PoolSupervisor.Command> pool;
+    private final String session;
+    private final ActorRef<String> events;
+    private final List<String> taskIds = new ArrayList<>();
+
+    private Agent(ActorContext<Msg> context, ActorRef<PoolSupervisor.Command> pool, String session, ActorRef<String> events) {
+      super(context);
+      this.pool = pool;
+      this.session = session;
+      this.events = events;
+    }
+
+    @Override
+    public Receive<Msg> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(StartWork.class, this::onStartWork)
+          .onMessage(Started.class, this::onStarted)
+          .onMessage(Refused.class, this::onRefused)
+          .onMessage(Ping.class, this::onPing)
+          .onMessage(CollectTurn.class, this::onCollectTurn)
+          .onMessage(Collected.class, this::onCollected)
+          .build();
+    }
+
+    private Behavior<Msg> onStartWork(StartWork work) {
+      for (String command : work.commands()) {
+        getContext()
+            .askWithStatus(
+                Submitted.class,
+                pool,
+                Duration.ofSeconds(10),
+                replyTo -> new PoolSupervisor.Spawn(ExecRequest.of(session, command), replyTo),
+                (submitted, failure) -> failure == null ? new Started(submitted.taskId()) : new Refused(failure));
+      }
+      return this;
+    }
+
+    private Behavior<Msg> onStarted(Started started) {
+      taskIds.add(started.taskId());
+      events.tell("started " + started.taskId());
+      return this;
+    }
+
+    private Behavior<Msg> onRefused(Refused refused) {
+      events.tell("refused " + refused.why().getMessage());
+      return this;
+    }
+
+    private Behavior<Msg> onPing(Ping ping) {
+      ping.replyTo().tell("pong with " + taskIds.size() + " tasks");
+      return this;
+    }
+
+    private Behavior<Msg> onCollectTurn(CollectTurn turn) {
+      getContext()
+          .ask(
+              RESULTS,
+              pool,
+              Duration.ofSeconds(10),
+              replyTo -> new PoolSupervisor.CollectPending(session, replyTo),
+              (results, failure) -> new Collected(failure == null ? results : List.of(), turn.replyTo()));
+      return this;
+    }
+
+    private Behavior<Msg> onCollected(Collected collected) {
+      collected.replyTo().tell(collected.results());
+      return this;
+    }
+  }
+
+  @Test
+  void anAgentActorSpawnsKeepsWorkingAndDrainsOnLaterTurns() {
+    TestProbe<String> events = testKit.createTestProbe();
+    TestProbe<String> pongs = testKit.createTestProbe();
+    TestProbe<List<ExecResult>> turns = testKit.createTestProbe();
+    ActorRef<Agent.Msg> agent = testKit.spawn(Agent.create(pool, "agent", events.getRef()));
+
+    agent.tell(new Agent.StartWork(List.of("echo one", "sleep 0.5; echo two")));
+    assertTrue(events.receiveMessage().startsWith("started "));
+    assertTrue(events.receiveMessage().startsWith("started "));
+    agent.tell(new Agent.Ping(pongs.getRef()));
+    assertEquals("pong with 2 tasks", pongs.receiveMessage(Duration.ofMillis(400)), "the agent answers while its commands run");
+
+    List<String> outputs = new ArrayList<>();
+    turns.awaitAssert(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        () -> {
+          agent.tell(new Agent.CollectTurn(turns.getRef()));
+          turns.receiveMessage().forEach(r -> outputs.add(r.stdout()));
+          assertEquals(2, outputs.size());
+          return null;
+        });
+    assertEquals(List.of("one\n", "two\n"), outputs.stream().sorted().toList());
+  }
+
+  // --- crash isolation ---------------------------------------------------------------------------
+
+  @Test
+  void aCrashedTaskRunnerKillsItsTreeAndStillYieldsACrashedResult() {
+    Path pids = tmp.resolve("crash.pids");
+    String victim = spawn(ExecRequest.of("crash", "echo partial; echo $$ > " + pids + "; sleep 300"));
+    String sibling = spawn(ExecRequest.of("crash", "sleep 0.5; echo sibling"));
+    List<Long> started = Pids.read(pids, 1, Duration.ofSeconds(10));
+    TestProbe<Boolean> injected = testKit.createTestProbe();
+
+    LoggingTestKit.error(IllegalStateException.class)
+        .expect(
+            testKit.system(),
+            () -> {
+              pool.tell(new PoolSupervisor.InjectTaskFault("crash", victim, injected.getRef()));
+              return null;
+            });
+
+    assertEquals(true, injected.receiveMessage());
+    ExecResult crashed = awaitResult("crash", victim);
+    assertEquals(Outcome.CRASHED, crashed.outcome());
+    assertTrue(crashed.message().contains("not re-run"), crashed.message());
+    Pids.awaitDead(started, Duration.ofSeconds(5));
+    ExecResult other = awaitResult("crash", sibling);
+    assertEquals(Outcome.EXITED, other.outcome());
+    assertEquals("sibling\n", other.stdout());
+    assertTrue(Files.notExists(pids) || rerunsAbsent(pids), "the command was not run a second time");
+  }
+
+  private static boolean rerunsAbsent(Path pids) {
+    try {
+      return Files.readAllLines(pids).stream().filter(l -> !l.isBlank()).count() == 1;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void aCrashedSessionKeepsItsResults() {
+    String first = spawn(ExecRequest.of("fragile", "echo kept"));
+    TestProbe<Boolean> running = testKit.createTestProbe();
+    running.awaitAssert(
+        () -> {
+          pool.tell(new PoolSupervisor.IsRunning("fragile", first, running.getRef()));
+          assertEquals(false, running.receiveMessage());
+          return null;
+        });
+    TestProbe<Boolean> injected = testKit.createTestProbe();
+
+    LoggingTestKit.error(IllegalStateException.class)
+        .expect(
+            testKit.system(),
+            () -> {
+              pool.tell(new PoolSupervisor.InjectSessionFault("fragile", injected.getRef()));
+              return null;
+            });
+
+    assertEquals(true, injected.receiveMessage());
+    TestProbe<List<ExecResult>> drained = testKit.createTestProbe();
+    pool.tell(new PoolSupervisor.CollectPending("fragile", drained.getRef()));
+    List<ExecResult> results = drained.receiveMessage();
+    assertEquals(1, results.size());
+    assertEquals("kept\n", results.get(0).stdout());
+  }
+
+  // --- sessions, logs, shutdown ------------------------------------------------------------------
+
+  @Test
+  void anIdleSessionActorStops() {
+    String id = spawn(ExecRequest.of("idle", "true"));
+    awaitResult("idle", id);
+    TestProbe<PoolStats> stats = testKit.createTestProbe();
+
+    stats.awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
+        () -> {
+          pool.tell(new PoolSupervisor.GetStats(stats.getRef()));
+          PoolStats now = stats.receiveMessage();
+          assertEquals(0, now.pending());
+          assertEquals(0, now.sessions(), "idle session actors retired");
+          return null;
+        });
+  }
+
+  @Test
+  void logLinesCarryTheSessionAndTaskIds() {
+    LoggingTestKit.info("finished: EXITED")
+        .withMdc(Map.of("sessionKey", "logged", "taskId", "logged-task"))
+        .expect(
+            testKit.system(),
+            () -> {
+              spawn(ExecRequest.of("logged", "true").withTaskId("logged-task"));
+              return null;
+            });
+    awaitResult("logged", "logged-task");
+  }
+
+  @Test
+  void terminatingTheActorSystemKillsEveryRunningTree() {
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), "terminated", TestPools.config("execpool.max-concurrent = 0"));
+    ExecPool embedded = ExecPool.create(system);
+    Path pids = tmp.resolve("terminate.pids");
+    for (int i = 0; i < 5; i++) {
+      TestPools.await(
+          embedded.spawn(
+              ExecRequest.of("doomed", "sleep 300 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait")));
+    }
+    List<Long> started = Pids.read(pids, 10, Duration.ofSeconds(10));
+
+    system.terminate();
+    TestPools.await(system.getWhenTerminated());
+
+    Pids.awaitDead(started, Duration.ofSeconds(1));
+  }
+}
