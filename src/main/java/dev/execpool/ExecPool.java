@@ -17,6 +17,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pool for plain Java callers: every method is a bounded ask to the {@link PoolSupervisor},
@@ -37,6 +39,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class ExecPool implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /** Also initialises SLF4J before Pekko starts logging from several threads at once. */
+  private static final Logger LOG = LoggerFactory.getLogger(ExecPool.class);
 
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
@@ -144,14 +148,14 @@ public final class ExecPool implements AutoCloseable {
     try {
       shutdownTasks().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      system.log().warn("execpool: shutting the tasks down did not finish cleanly: {}", e.toString());
+      LOG.warn("shutting the tasks down did not finish cleanly: {}", e.toString());
     }
     if (ownsSystem) {
       system.terminate();
       try {
         system.getWhenTerminated().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        system.log().warn("execpool: actor system did not terminate within {}", bound);
+        LOG.warn("actor system did not terminate within {}", bound);
       }
     }
   }
