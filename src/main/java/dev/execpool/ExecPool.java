@@ -7,13 +7,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -39,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecPool implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final AtomicInteger LISTENERS = new AtomicInteger();
   /** Also initialises SLF4J before Pekko starts logging from several threads at once. */
   private static final Logger LOG = LoggerFactory.getLogger(ExecPool.class);
 
@@ -128,6 +135,172 @@ public final class ExecPool implements AutoCloseable {
         replyTo -> new PoolSupervisor.IsRunning(sessionKey, taskId, replyTo),
         askTimeout,
         system.scheduler());
+  }
+
+  /**
+   * The output produced since the given byte offsets (0, 0 for all of it), without consuming the
+   * result. Pass back the offsets of the answer to read on: every kept byte is seen exactly once.
+   */
+  public CompletionStage<OutputChunk> readOutput(
+      String sessionKey, String taskId, long stdoutOffset, long stderrOffset) {
+    requireTask(sessionKey, taskId);
+    if (stdoutOffset < 0 || stderrOffset < 0) {
+      throw new IllegalArgumentException(
+          "offsets must not be negative, got stdout " + stdoutOffset + " and stderr " + stderrOffset);
+    }
+    return AskPattern.ask(
+        supervisor,
+        replyTo -> new PoolSupervisor.ReadOutput(sessionKey, taskId, stdoutOffset, stderrOffset, replyTo),
+        askTimeout,
+        system.scheduler());
+  }
+
+  /**
+   * Kills a queued or running task: SIGTERM to its whole tree, SIGKILL after {@code kill-grace}; a
+   * queued task just leaves the queue. Its result says {@link Outcome#KILLED}. False when the task
+   * already finished or the session has no such task.
+   */
+  public CompletionStage<Boolean> kill(String sessionKey, String taskId) {
+    requireTask(sessionKey, taskId);
+    return AskPattern.ask(
+        supervisor, replyTo -> new PoolSupervisor.Kill(sessionKey, taskId, replyTo), askTimeout, system.scheduler());
+  }
+
+  /**
+   * Waits at most {@code maxWait} (up to {@code max-await}) for the task to finish. If it does, the
+   * result is returned and counts as collected; if not, the answer is empty and the task goes on.
+   * No thread waits meanwhile.
+   */
+  public CompletionStage<Optional<ExecResult>> await(String sessionKey, String taskId, Duration maxWait) {
+    requireTask(sessionKey, taskId);
+    requireWait(maxWait);
+    return AskPattern.ask(
+        supervisor,
+        replyTo -> new PoolSupervisor.Await(sessionKey, taskId, maxWait, replyTo),
+        maxWait.plus(askTimeout),
+        system.scheduler());
+  }
+
+  /**
+   * Foreground, then background: runs the command and, if it finishes within {@code yieldAfter},
+   * answers with its result (already collected); otherwise with its task id and the output so far,
+   * while it goes on in the background, to be collected as usual.
+   */
+  public CompletionStage<SpawnOutcome> spawnAndWait(ExecRequest request, Duration yieldAfter) {
+    requireWait(yieldAfter);
+    return spawn(request)
+        .thenCompose(
+            submitted ->
+                await(request.sessionKey(), submitted.taskId(), yieldAfter)
+                    .thenCompose(
+                        result ->
+                            result.isPresent()
+                                ? CompletableFuture.completedFuture(new SpawnOutcome.Finished(result.get()))
+                                : readOutput(request.sessionKey(), submitted.taskId(), 0, 0)
+                                    .thenApply(soFar -> new SpawnOutcome.StillRunning(submitted.taskId(), soFar))));
+  }
+
+  /** Every task of the session that is queued, running, or finished but not yet collected. */
+  public CompletionStage<List<TaskInfo>> list(String sessionKey) {
+    validator.requireId("sessionKey", sessionKey, true);
+    return AskPattern.ask(
+        supervisor, replyTo -> new PoolSupervisor.ListTasks(sessionKey, replyTo), askTimeout, system.scheduler());
+  }
+
+  /**
+   * Calls {@code listener} (on an actor thread: keep it short, never block) as the session's tasks
+   * start and finish, until the returned handle is closed. Actors subscribe an {@code
+   * ActorRef<TaskEvent>} with {@link PoolSupervisor.Subscribe} instead.
+   */
+  public AutoCloseable subscribe(String sessionKey, Consumer<TaskEvent> listener) {
+    validator.requireId("sessionKey", sessionKey, true);
+    ActorRef<Object> relay =
+        system.systemActorOf(
+            Behaviors.receive(Object.class)
+                .onMessage(TaskEvent.class, event -> relayEvent(listener, event))
+                .onMessageEquals(STOP_RELAY, Behaviors::stopped)
+                .build(),
+            "execpool-listener-" + LISTENERS.incrementAndGet(),
+            Props.empty());
+    supervisor.tell(new PoolSupervisor.Subscribe(sessionKey, relay.narrow()));
+    // Stopping the relay is enough: the session watches its subscribers.
+    return () -> relay.tell(STOP_RELAY);
+  }
+
+  private static final Object STOP_RELAY = new Object();
+
+  private static Behavior<Object> relayEvent(Consumer<TaskEvent> listener, TaskEvent event) {
+    try {
+      listener.accept(event);
+    } catch (RuntimeException e) {
+      LOG.warn("task event listener failed on {}", event, e);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * The task's output as it is produced, from the given offsets, until the task ends (the last
+   * element then has a finished state). A consumer that falls behind never slows the command: past
+   * what the pool keeps, it gets a chunk whose {@code stdoutSkipped}/{@code stderrSkipped} say how
+   * many bytes it missed. Polls every {@code output-poll-interval} while the task is quiet.
+   */
+  public Source<OutputChunk, NotUsed> outputStream(
+      String sessionKey, String taskId, long stdoutOffset, long stderrOffset) {
+    requireTask(sessionKey, taskId);
+    return Source.unfoldAsync(
+        new StreamCursor(stdoutOffset, stderrOffset, false),
+        cursor ->
+            cursor.done()
+                ? CompletableFuture.completedFuture(Optional.empty())
+                : nextNews(sessionKey, taskId, cursor)
+                    .thenApply(
+                        chunk ->
+                            Optional.of(
+                                Pair.create(
+                                    new StreamCursor(
+                                        chunk.stdoutOffset(),
+                                        chunk.stderrOffset(),
+                                        !chunk.running()
+                                            && chunk.stdoutOffset() == cursor.stdout()
+                                            && chunk.stderrOffset() == cursor.stderr()),
+                                    chunk))));
+  }
+
+  public Source<OutputChunk, NotUsed> outputStream(String sessionKey, String taskId) {
+    return outputStream(sessionKey, taskId, 0, 0);
+  }
+
+  private record StreamCursor(long stdout, long stderr, boolean done) {}
+
+  /** The next chunk with something in it, or the first that says the task no longer runs. */
+  private CompletionStage<OutputChunk> nextNews(String sessionKey, String taskId, StreamCursor cursor) {
+    return readOutput(sessionKey, taskId, cursor.stdout(), cursor.stderr())
+        .thenCompose(
+            chunk -> {
+              if (!chunk.isEmpty() || !chunk.running()) {
+                return CompletableFuture.completedFuture(chunk);
+              }
+              Executor later =
+                  CompletableFuture.delayedExecutor(settings.outputPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+              return CompletableFuture.supplyAsync(() -> cursor, later)
+                  .thenCompose(same -> nextNews(sessionKey, taskId, same));
+            });
+  }
+
+  private void requireTask(String sessionKey, String taskId) {
+    validator.requireId("sessionKey", sessionKey, true);
+    validator.requireId("taskId", taskId, true);
+  }
+
+  private void requireWait(Duration wait) {
+    if (wait == null || wait.isNegative() || wait.isZero()) {
+      throw new IllegalArgumentException("wait must be positive, got " + wait);
+    }
+    if (wait.compareTo(settings.maxAwait()) > 0) {
+      throw new IllegalArgumentException(
+          "wait of " + wait.toMillis() + " ms is above the limit (execpool.max-await) of "
+              + settings.maxAwait().toMillis() + " ms");
+    }
   }
 
   public CompletionStage<PoolStats> stats() {

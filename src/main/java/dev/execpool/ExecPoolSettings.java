@@ -32,6 +32,10 @@ public record ExecPoolSettings(
     List<String> envDenyPatterns,
     List<String> envCoreNames,
     Duration sessionIdleTimeout,
+    Duration resultTtl,
+    Duration maxAwait,
+    int readOutputMaxBytes,
+    Duration outputPollInterval,
     Duration askTimeout,
     String ioDispatcher) {
 
@@ -51,6 +55,10 @@ public record ExecPoolSettings(
     requirePositive("pipe-drain", pipeDrain);
     requirePositive("shutdown-grace", shutdownGrace);
     requirePositive("session-idle-timeout", sessionIdleTimeout);
+    requirePositive("result-ttl", resultTtl);
+    requirePositive("max-await", maxAwait);
+    requireAtLeast("read-output-max", readOutputMaxBytes, 4);
+    requirePositive("output-poll-interval", outputPollInterval);
     requirePositive("ask-timeout", askTimeout);
     if (defaultTimeout.compareTo(maxTimeout) > 0) {
       throw new IllegalArgumentException(
@@ -86,6 +94,10 @@ public record ExecPoolSettings(
         c.getStringList("env-deny-patterns"),
         c.getStringList("env-core-names"),
         c.getDuration("session-idle-timeout"),
+        c.getDuration("result-ttl"),
+        c.getDuration("max-await"),
+        c.getBytes("read-output-max").intValue(),
+        c.getDuration("output-poll-interval"),
         c.getDuration("ask-timeout"),
         CONFIG_PATH + ".io-dispatcher");
   }

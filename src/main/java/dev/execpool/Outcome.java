@@ -11,5 +11,10 @@ public enum Outcome {
   /** The shell could not be started (missing shell, vanished working directory...). */
   FAILED_TO_START,
   /** The pool itself failed while running the task; its process tree was killed. */
-  CRASHED
+  CRASHED,
+  /**
+   * Not the command's outcome but its result's: nobody collected it within {@code result-ttl}, so
+   * its output was dropped. This stand-in is delivered once, so the agent learns what happened.
+   */
+  EXPIRED
 }

@@ -1,6 +1,7 @@
 package dev.execpool;
 
 import dev.execpool.process.ChildEnvironment;
+import dev.execpool.process.OutputCapture;
 import dev.execpool.process.ProcessLauncher;
 import dev.execpool.process.ProcessTree;
 import dev.execpool.process.ShellSelector;
@@ -10,11 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,12 +30,13 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The pool: admits tasks, enforces {@code max-concurrent} with a fair queue, spawns one {@link
- * TaskRunner} child per task and one {@link Session} child per session, and routes results and
- * collect requests between them.
+ * TaskRunner} child per task and one {@link Session} child per session, and routes results, collects,
+ * kills, waits and output reads.
  *
- * <p>The supervisor keeps the books (which ids each session has queued, running or waiting to be
- * collected); sessions keep the results themselves. Because every result reaches a session through
- * the supervisor, a collect forwarded to the session afterwards always finds it there.
+ * <p>The supervisor keeps the books: a record of every task a session has not yet collected (queued,
+ * running, finished), with its thread-safe output captures, so reads and listings need no message to
+ * a runner. Sessions keep the results themselves. Because every result reaches a session through the
+ * supervisor, a collect forwarded to the session afterwards always finds it there.
  *
  * <p>A task runner that dies without reporting is noticed through {@code watchWith} and still yields
  * a {@link Outcome#CRASHED} result. The supervisor's own state lives outside its restarted
@@ -59,13 +61,48 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   public record GetStats(ActorRef<PoolStats> replyTo) implements Command {}
 
+  /** The output since the given byte offsets; reading never consumes the result. */
+  public record ReadOutput(
+      String sessionKey, String taskId, long stdoutOffset, long stderrOffset, ActorRef<OutputChunk> replyTo)
+      implements Command {}
+
+  /**
+   * Kill a queued or running task (its result says {@link Outcome#KILLED}); answers false for a task
+   * that already finished or that the session does not have.
+   */
+  public record Kill(String sessionKey, String taskId, ActorRef<Boolean> replyTo) implements Command {}
+
+  /**
+   * Wait at most {@code maxWait} (capped by {@code max-await}) for the task to finish; its result,
+   * if it came, counts as collected. Nothing waits on a thread: the reply is sent when it finishes.
+   */
+  public record Await(String sessionKey, String taskId, Duration maxWait, ActorRef<Optional<ExecResult>> replyTo)
+      implements Command {}
+
+  /** Every task of the session that is queued, running or finished but not collected. */
+  public record ListTasks(String sessionKey, ActorRef<List<TaskInfo>> replyTo) implements Command {}
+
+  /** Hear about the session's tasks as they start and finish, until {@code subscriber} stops. */
+  public record Subscribe(String sessionKey, ActorRef<TaskEvent> subscriber) implements Command {}
+
+  public record Unsubscribe(String sessionKey, ActorRef<TaskEvent> subscriber) implements Command {}
+
   /**
    * Refuse new work, end queued tasks as {@link Outcome#KILLED}, stop every running tree (SIGTERM,
    * SIGKILL after {@code shutdown-grace}) and answer when all are gone.
    */
   public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 
-  record TaskFinished(TaskKey key, ExecResult result) implements Command {}
+  record TaskLaunched(TaskKey key, Instant startedAt) implements Command {}
+
+  record TaskEnded(TaskKey key, ExecResult result) implements Command {}
+
+  record SubscriberCount(String sessionKey, int count) implements Command {}
+
+  /** Expire results older than {@code result-ttl} now (also sent by a timer). */
+  enum SweepExpired implements Command {
+    INSTANCE
+  }
 
   /** Fault injection for tests; answers whether the target existed. */
   record InjectTaskFault(String sessionKey, String taskId, ActorRef<Boolean> replyTo) implements Command {}
@@ -79,16 +116,23 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   private record SessionIdle(String sessionKey) implements Command {}
 
+  private record AwaitExpired(TaskKey key, ActorRef<Optional<ExecResult>> replyTo) implements Command {}
+
   private enum ShutdownDeadline implements Command {
     INSTANCE
   }
 
   public static Behavior<Command> create(ExecPoolSettings settings) {
+    return create(settings, Clock.systemUTC());
+  }
+
+  /** With the clock that stamps results and ages them for {@code result-ttl} (tests move it). */
+  public static Behavior<Command> create(ExecPoolSettings settings, Clock clock) {
     return Behaviors.setup(
         outer -> {
           // Built once, outside the restarted behaviour: a restart keeps the books and the tools.
           PoolState state = new PoolState();
-          TaskTools tools = tools(settings, outer);
+          TaskTools tools = tools(settings, outer, clock);
           return Behaviors.withMdc(
               Command.class,
               PoolSupervisor::mdcOf,
@@ -101,7 +145,7 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
         });
   }
 
-  private static TaskTools tools(ExecPoolSettings settings, ActorContext<?> context) {
+  private static TaskTools tools(ExecPoolSettings settings, ActorContext<?> context, Clock clock) {
     String os = settings.osName();
     return new TaskTools(
         settings,
@@ -110,33 +154,52 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
         new ChildEnvironment(
             settings.envInherit(), settings.envDenyPatterns(), settings.envCoreNames(), System.getenv()),
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher())),
-        Clock.systemUTC());
+        clock);
   }
 
-  /** What the supervisor knows of one session: its actor and the ids it has not yet handed out. */
+  /** One task its session has not yet collected. */
+  private static final class TaskRecord {
+    final TaskSpec spec;
+    TaskState state = TaskState.QUEUED;
+    /** Dropped when the result expires: then there is no output left to read. */
+    TaskOutput output;
+    ActorRef<TaskRunner.Command> runner;
+    Instant startedAt;
+    Instant finishedAt;
+    Outcome outcome;
+    Integer exitCode;
+    final List<ActorRef<Optional<ExecResult>>> waiters = new ArrayList<>(0);
+
+    TaskRecord(TaskSpec spec, TaskOutput output) {
+      this.spec = spec;
+      this.output = output;
+    }
+
+    TaskKey key() {
+      return spec.key();
+    }
+  }
+
+  /** What the supervisor knows of one session: its actor and its uncollected tasks, oldest first. */
   private static final class SessionBook {
     final ActorRef<Session.Command> ref;
-    final Set<String> active = new LinkedHashSet<>();
-    final Set<String> pending = new LinkedHashSet<>();
+    final LinkedHashMap<String, TaskRecord> tasks = new LinkedHashMap<>();
+    int subscribers;
 
     SessionBook(ActorRef<Session.Command> ref) {
       this.ref = ref;
     }
 
-    boolean owns(String taskId) {
-      return active.contains(taskId) || pending.contains(taskId);
-    }
-
     boolean idle() {
-      return active.isEmpty() && pending.isEmpty();
+      return tasks.isEmpty() && subscribers == 0;
     }
   }
 
   /** Everything that must survive a restart of the supervisor's behaviour. */
   private static final class PoolState {
     final Map<String, SessionBook> sessions = new HashMap<>();
-    final Map<TaskKey, ActorRef<TaskRunner.Command>> running = new HashMap<>();
-    final FairQueue<TaskSpec> queue = new FairQueue<>();
+    final Map<TaskKey, TaskRecord> running = new HashMap<>();
+    final FairQueue<TaskRecord> queue = new FairQueue<>();
     final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
     int pendingTotal;
     boolean shuttingDown;
@@ -164,6 +227,9 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     this.validator = new RequestValidator(settings);
     this.defaultCwd =
         settings.defaultCwd().orElse(Path.of(System.getProperty("user.dir"))).toAbsolutePath();
+    Duration sweepEvery = settings.resultTtl().dividedBy(4);
+    timers.startTimerWithFixedDelay(
+        SweepExpired.INSTANCE, sweepEvery.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : sweepEvery);
   }
 
   @Override
@@ -174,11 +240,21 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
         .onMessage(CollectTask.class, this::onCollectTask)
         .onMessage(IsRunning.class, this::onIsRunning)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(ReadOutput.class, this::onReadOutput)
+        .onMessage(Kill.class, this::onKill)
+        .onMessage(Await.class, this::onAwait)
+        .onMessage(ListTasks.class, this::onListTasks)
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, this::onUnsubscribe)
         .onMessage(Shutdown.class, this::onShutdown)
-        .onMessage(TaskFinished.class, this::onTaskFinished)
+        .onMessage(TaskLaunched.class, this::onTaskLaunched)
+        .onMessage(TaskEnded.class, this::onTaskEnded)
         .onMessage(TaskStopped.class, this::onTaskStopped)
+        .onMessage(AwaitExpired.class, this::onAwaitExpired)
+        .onMessage(SubscriberCount.class, this::onSubscriberCount)
         .onMessage(SessionStopped.class, this::onSessionStopped)
         .onMessage(SessionIdle.class, this::onSessionIdle)
+        .onMessageEquals(SweepExpired.INSTANCE, this::onSweepExpired)
         .onMessageEquals(ShutdownDeadline.INSTANCE, this::onShutdownDeadline)
         .onMessage(InjectTaskFault.class, this::onInjectTaskFault)
         .onMessage(InjectSessionFault.class, this::onInjectSessionFault)
@@ -200,7 +276,8 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     }
     String taskId = request.taskId() != null ? request.taskId() : TaskIds.newTaskId();
     SessionBook book = sessionBook(request.sessionKey());
-    if (book.owns(taskId)) {
+    TaskRecord existing = book.tasks.get(taskId);
+    if (existing != null) {
       return refuse(
           spawn,
           ExecRejectedException.Reason.DUPLICATE_TASK_ID,
@@ -208,39 +285,42 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
               + request.sessionKey()
               + " already has task "
               + taskId
-              + (book.active.contains(taskId) ? " queued or running" : " waiting to be collected"));
+              + (existing.state.running() ? " queued or running" : " waiting to be collected"));
     }
-    int held = book.active.size() + book.pending.size();
-    if (held >= settings.maxPendingPerSession()) {
+    if (book.tasks.size() >= settings.maxPendingPerSession()) {
       return refuse(
           spawn,
           ExecRejectedException.Reason.SESSION_FULL,
           "session full: "
               + request.sessionKey()
               + " holds "
-              + held
+              + book.tasks.size()
               + " uncollected tasks (max-pending-per-session = "
               + settings.maxPendingPerSession()
               + "); collect results first");
     }
-    boolean slotFree = settings.unlimitedConcurrency() || state.running.size() < settings.maxConcurrent();
+    boolean slotFree = hasFreeSlot();
     if (!slotFree && state.queue.size() >= settings.maxQueued()) {
       return refuse(
           spawn,
           ExecRejectedException.Reason.POOL_FULL,
           "pool full: " + state.running.size() + " running, " + state.queue.size() + " queued");
     }
-    TaskSpec spec = specOf(request, taskId);
-    book.active.add(taskId);
+    TaskRecord record = new TaskRecord(specOf(request, taskId), TaskOutput.withCap(settings.maxOutputBytes()));
+    book.tasks.put(taskId, record);
     if (slotFree) {
-      start(spec);
+      start(record);
       spawn.replyTo().tell(StatusReply.success(new Submitted(taskId, Submitted.State.RUNNING)));
     } else {
-      state.queue.add(spec.sessionKey(), spec);
+      state.queue.add(record.spec.sessionKey(), record);
       getContext().getLog().debug("queued behind {} running tasks", state.running.size());
       spawn.replyTo().tell(StatusReply.success(new Submitted(taskId, Submitted.State.QUEUED)));
     }
     return this;
+  }
+
+  private boolean hasFreeSlot() {
+    return settings.unlimitedConcurrency() || state.running.size() < settings.maxConcurrent();
   }
 
   private Behavior<Command> refuse(Spawn spawn, ExecRejectedException.Reason reason, String message) {
@@ -265,21 +345,22 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
         request.timeout() != null ? request.timeout() : settings.defaultTimeout(),
         tools.environment().build(request.env(), markers),
         marker,
-        Instant.now(tools.clock()));
+        now());
   }
 
-  private void start(TaskSpec spec) {
-    String name = "task-" + spec.taskId() + "-" + (++state.childSequence);
+  private void start(TaskRecord record) {
+    String name = "task-" + record.spec.taskId() + "-" + (++state.childSequence);
     ActorRef<TaskRunner.Command> runner =
-        getContext().spawn(TaskRunner.create(spec, getContext().getSelf(), tools), name);
-    getContext().watchWith(runner, new TaskStopped(spec.key()));
-    state.running.put(spec.key(), runner);
+        getContext().spawn(TaskRunner.create(record.spec, record.output, getContext().getSelf(), tools), name);
+    getContext().watchWith(runner, new TaskStopped(record.key()));
+    record.runner = runner;
+    record.state = TaskState.RUNNING;
+    state.running.put(record.key(), record);
   }
 
   private void startQueued() {
-    while (!state.shuttingDown
-        && (settings.unlimitedConcurrency() || state.running.size() < settings.maxConcurrent())) {
-      Optional<TaskSpec> next = state.queue.poll();
+    while (!state.shuttingDown && hasFreeSlot()) {
+      Optional<TaskRecord> next = state.queue.poll();
       if (next.isEmpty()) {
         return;
       }
@@ -287,47 +368,151 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     }
   }
 
+  // --- running tasks -----------------------------------------------------------------------------
+
+  private Behavior<Command> onTaskLaunched(TaskLaunched launched) {
+    TaskRecord record = state.running.get(launched.key());
+    if (record != null) {
+      record.startedAt = launched.startedAt();
+      sessionBook(launched.key().sessionKey())
+          .ref
+          .tell(
+              new Session.Publish(
+                  new TaskEvent.TaskStarted(
+                      launched.key().sessionKey(), launched.key().taskId(), record.spec.toolCallId(), launched.startedAt())));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKill(Kill kill) {
+    TaskRecord record = find(kill.sessionKey(), kill.taskId());
+    if (record == null || !record.state.running()) {
+      kill.replyTo().tell(false);
+    } else if (record.state == TaskState.QUEUED) {
+      state.queue.remove(kill.sessionKey(), queued -> queued == record);
+      getContext().getLog().info("killed {} before it started", record.key());
+      finish(record, neverStarted(record, "killed on request before it started"));
+      kill.replyTo().tell(true);
+    } else {
+      record.runner.tell(
+          new TaskRunner.Kill(TaskRunner.KillReason.REQUESTED, settings.killGrace(), kill.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReadOutput(ReadOutput read) {
+    TaskRecord record = find(read.sessionKey(), read.taskId());
+    TaskState taskState = record == null ? TaskState.UNKNOWN : record.state;
+    if (record == null || record.output == null || taskState == TaskState.QUEUED) {
+      read.replyTo().tell(OutputChunk.empty(read.taskId(), taskState, read.stdoutOffset(), read.stderrOffset()));
+      return this;
+    }
+    boolean complete = taskState == TaskState.FINISHED;
+    int limit = settings.readOutputMaxBytes();
+    OutputCapture.TextSlice out = record.output.stdout().readText(read.stdoutOffset(), limit, complete);
+    OutputCapture.TextSlice err = record.output.stderr().readText(read.stderrOffset(), limit, complete);
+    read.replyTo()
+        .tell(
+            new OutputChunk(
+                read.taskId(), taskState, out.text(), err.text(), out.nextOffset(), err.nextOffset(),
+                out.skipped(), err.skipped()));
+    return this;
+  }
+
+  private Behavior<Command> onListTasks(ListTasks list) {
+    SessionBook book = state.sessions.get(list.sessionKey());
+    if (book == null) {
+      list.replyTo().tell(List.of());
+      return this;
+    }
+    Instant now = now();
+    List<TaskInfo> infos = new ArrayList<>(book.tasks.size());
+    for (TaskRecord r : book.tasks.values()) {
+      Instant from = r.startedAt != null ? r.startedAt : r.spec.acceptedAt();
+      Instant to = r.finishedAt != null ? r.finishedAt : now;
+      infos.add(
+          new TaskInfo(
+              r.spec.taskId(), r.spec.toolCallId(), r.spec.command(), r.state, r.spec.acceptedAt(), r.startedAt,
+              Duration.between(from, to), r.output == null ? 0 : r.output.stdout().totalBytes(),
+              r.output == null ? 0 : r.output.stderr().totalBytes(), r.outcome, r.exitCode));
+    }
+    list.replyTo().tell(List.copyOf(infos));
+    return this;
+  }
+
   // --- results ---------------------------------------------------------------------------------
 
-  private Behavior<Command> onTaskFinished(TaskFinished finished) {
-    if (state.running.remove(finished.key()) != null) {
-      deliver(finished.key(), finished.result());
+  private Behavior<Command> onTaskEnded(TaskEnded ended) {
+    TaskRecord record = state.running.get(ended.key());
+    if (record != null) {
+      finish(record, ended.result());
     }
     return this;
   }
 
   /** A runner stopped; if it had not reported, it crashed: its session still gets a result. */
   private Behavior<Command> onTaskStopped(TaskStopped stopped) {
-    if (state.running.remove(stopped.key()) != null) {
+    TaskRecord record = state.running.get(stopped.key());
+    if (record != null) {
       getContext().getLog().error("task runner for {} stopped without a result", stopped.key());
-      Instant now = Instant.now(tools.clock());
-      deliver(
-          stopped.key(),
+      Instant now = now();
+      OutputCapture out = record.output.stdout();
+      OutputCapture err = record.output.stderr();
+      finish(
+          record,
           new ExecResult(
-              stopped.key().taskId(), null, stopped.key().sessionKey(), "", Outcome.CRASHED, null, "",
-              "", false, false, 0, 0, now, now, ResultMessages.crashed()));
+              record.spec.taskId(), record.spec.toolCallId(), record.spec.sessionKey(), record.spec.command(),
+              Outcome.CRASHED, null, out.text(), err.text(), out.truncated(), err.truncated(), out.totalBytes(),
+              err.totalBytes(), record.startedAt != null ? record.startedAt : now, now, ResultMessages.crashed()));
     }
     return this;
   }
 
-  private void deliver(TaskKey key, ExecResult result) {
-    SessionBook book = sessionBook(key.sessionKey());
-    book.active.remove(key.taskId());
-    book.pending.add(key.taskId());
+  /** The one way a task leaves the running or queued state: its result goes to its session. */
+  private void finish(TaskRecord record, ExecResult result) {
+    state.running.remove(record.key());
+    record.runner = null;
+    record.state = TaskState.FINISHED;
+    record.finishedAt = result.completedAt();
+    record.outcome = result.outcome();
+    record.exitCode = result.exitCode();
     state.pendingTotal++;
+    SessionBook book = sessionBook(record.spec.sessionKey());
     book.ref.tell(new Session.Deliver(result));
+    if (!record.waiters.isEmpty()) {
+      // The first waiter takes the result; later ones hear that it was collected.
+      ActorRef<Optional<ExecResult>> first = record.waiters.remove(0);
+      timers.cancel(new AwaitExpired(record.key(), first));
+      record.waiters.forEach(
+          waiter -> {
+            timers.cancel(new AwaitExpired(record.key(), waiter));
+            waiter.tell(Optional.empty());
+          });
+      record.waiters.clear();
+      collect(book, record, first);
+    }
     startQueued();
     answerShutdownIfDone();
   }
 
   private Behavior<Command> onCollectPending(CollectPending collect) {
     SessionBook book = state.sessions.get(collect.sessionKey());
-    if (book == null || book.pending.isEmpty()) {
+    if (book == null) {
       collect.replyTo().tell(List.of());
       return this;
     }
-    state.pendingTotal -= book.pending.size();
-    book.pending.clear();
+    boolean any = false;
+    for (Iterator<TaskRecord> it = book.tasks.values().iterator(); it.hasNext(); ) {
+      if (!it.next().state.running()) {
+        it.remove();
+        state.pendingTotal--;
+        any = true;
+      }
+    }
+    if (!any) {
+      collect.replyTo().tell(List.of());
+      return this;
+    }
     book.ref.tell(new Session.DrainAll(collect.replyTo()));
     armIdleTimerIfIdle(collect.sessionKey(), book);
     return this;
@@ -335,26 +520,103 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   private Behavior<Command> onCollectTask(CollectTask collect) {
     SessionBook book = state.sessions.get(collect.sessionKey());
-    if (book == null || !book.pending.remove(collect.taskId())) {
+    TaskRecord record = book == null ? null : book.tasks.get(collect.taskId());
+    if (record == null || record.state.running()) {
       // Unknown, still running, or another session's: all look the same from here.
       collect.replyTo().tell(Optional.empty());
       return this;
     }
+    collect(book, record, collect.replyTo());
+    return this;
+  }
+
+  private void collect(SessionBook book, TaskRecord record, ActorRef<Optional<ExecResult>> replyTo) {
+    book.tasks.remove(record.spec.taskId());
     state.pendingTotal--;
-    book.ref.tell(new Session.DrainOne(collect.taskId(), collect.replyTo()));
-    armIdleTimerIfIdle(collect.sessionKey(), book);
+    book.ref.tell(new Session.DrainOne(record.spec.taskId(), replyTo));
+    armIdleTimerIfIdle(record.spec.sessionKey(), book);
+  }
+
+  private Behavior<Command> onAwait(Await await) {
+    SessionBook book = state.sessions.get(await.sessionKey());
+    TaskRecord record = book == null ? null : book.tasks.get(await.taskId());
+    if (record == null) {
+      await.replyTo().tell(Optional.empty());
+    } else if (!record.state.running()) {
+      collect(book, record, await.replyTo());
+    } else {
+      Duration wait = await.maxWait().compareTo(settings.maxAwait()) > 0 ? settings.maxAwait() : await.maxWait();
+      record.waiters.add(await.replyTo());
+      AwaitExpired expiry = new AwaitExpired(record.key(), await.replyTo());
+      timers.startSingleTimer(expiry, expiry, wait.isNegative() ? Duration.ZERO : wait);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAwaitExpired(AwaitExpired expired) {
+    TaskRecord record = find(expired.key().sessionKey(), expired.key().taskId());
+    if (record != null && record.waiters.remove(expired.replyTo())) {
+      expired.replyTo().tell(Optional.empty());
+    }
     return this;
   }
 
   private Behavior<Command> onIsRunning(IsRunning query) {
-    SessionBook book = state.sessions.get(query.sessionKey());
-    query.replyTo().tell(book != null && book.active.contains(query.taskId()));
+    TaskRecord record = find(query.sessionKey(), query.taskId());
+    query.replyTo().tell(record != null && record.state.running());
     return this;
   }
 
   private Behavior<Command> onGetStats(GetStats query) {
-    query.replyTo().tell(new PoolStats(state.running.size(), state.queue.size(), state.pendingTotal, state.sessions.size()));
+    query.replyTo()
+        .tell(new PoolStats(state.running.size(), state.queue.size(), state.pendingTotal, state.sessions.size()));
     return this;
+  }
+
+  private TaskRecord find(String sessionKey, String taskId) {
+    SessionBook book = state.sessions.get(sessionKey);
+    return book == null ? null : book.tasks.get(taskId);
+  }
+
+  // --- expiry ----------------------------------------------------------------------------------
+
+  /**
+   * Results nobody collected within {@code result-ttl} give way to a small {@link Outcome#EXPIRED}
+   * stand-in, so the agent learns what happened instead of finding nothing; a stand-in nobody
+   * collects within another {@code result-ttl} is dropped. Both are logged with the task id.
+   */
+  private Behavior<Command> onSweepExpired() {
+    Instant now = now();
+    Instant cutoff = now.minus(settings.resultTtl());
+    for (Map.Entry<String, SessionBook> entry : state.sessions.entrySet()) {
+      SessionBook book = entry.getValue();
+      for (Iterator<TaskRecord> it = book.tasks.values().iterator(); it.hasNext(); ) {
+        TaskRecord r = it.next();
+        if (r.state == TaskState.FINISHED && r.finishedAt.isBefore(cutoff)) {
+          r.state = TaskState.EXPIRED;
+          r.output = null;
+          r.finishedAt = now;
+          book.ref.tell(new Session.Expire(r.spec.taskId(), expiredStandIn(r, now)));
+        } else if (r.state == TaskState.EXPIRED && r.finishedAt.isBefore(cutoff)) {
+          it.remove();
+          state.pendingTotal--;
+          book.ref.tell(new Session.Forget(r.spec.taskId()));
+        }
+      }
+      armIdleTimerIfIdle(entry.getKey(), book);
+    }
+    return this;
+  }
+
+  private ExecResult expiredStandIn(TaskRecord r, Instant now) {
+    return new ExecResult(
+        r.spec.taskId(), r.spec.toolCallId(), r.spec.sessionKey(), r.spec.command(), Outcome.EXPIRED, null, "", "",
+        false, false, 0, 0, r.startedAt != null ? r.startedAt : r.spec.acceptedAt(), now,
+        "the result expired: it was not collected within result-ttl ("
+            + ResultMessages.seconds(settings.resultTtl())
+            + "), so its output was dropped; the command had ended with outcome "
+            + r.outcome
+            + (r.exitCode != null ? " and exit code " + r.exitCode : ""));
   }
 
   // --- sessions --------------------------------------------------------------------------------
@@ -370,14 +632,39 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   private ActorRef<Session.Command> spawnSession(String sessionKey) {
     String name = "session-" + sessionKey + "-" + (++state.childSequence);
-    ActorRef<Session.Command> ref = getContext().spawn(Session.create(sessionKey), name);
+    ActorRef<Session.Command> ref = getContext().spawn(Session.create(sessionKey, getContext().getSelf()), name);
     getContext().watchWith(ref, new SessionStopped(sessionKey, ref));
     return ref;
   }
 
+  private Behavior<Command> onSubscribe(Subscribe subscribe) {
+    SessionBook book = sessionBook(subscribe.sessionKey());
+    book.subscribers++; // provisional, so the session is not retired before it reports the count
+    book.ref.tell(new Session.AddSubscriber(subscribe.subscriber()));
+    return this;
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
+    SessionBook book = state.sessions.get(unsubscribe.sessionKey());
+    if (book != null) {
+      book.ref.tell(new Session.RemoveSubscriber(unsubscribe.subscriber()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSubscriberCount(SubscriberCount count) {
+    SessionBook book = state.sessions.get(count.sessionKey());
+    if (book != null) {
+      book.subscribers = count.count();
+      armIdleTimerIfIdle(count.sessionKey(), book);
+    }
+    return this;
+  }
+
   private void armIdleTimerIfIdle(String sessionKey, SessionBook book) {
     if (book.idle()) {
-      timers.startSingleTimer(new SessionIdle(sessionKey), new SessionIdle(sessionKey), settings.sessionIdleTimeout());
+      SessionIdle idle = new SessionIdle(sessionKey);
+      timers.startSingleTimer(idle, idle, settings.sessionIdleTimeout());
     }
   }
 
@@ -393,17 +680,24 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   /**
    * A session actor restarts on failure, so it stops only when retired or when something worse than
-   * an exception hit it. In that case its results are gone: say so loudly, with every task id.
+   * an exception hit it. In that case its results are gone: say so loudly, with every task id, and
+   * keep the session's running tasks, whose results go to a new session actor.
    */
   private Behavior<Command> onSessionStopped(SessionStopped stopped) {
     SessionBook book = state.sessions.get(stopped.sessionKey());
     if (book != null && book.ref.equals(stopped.ref())) {
-      getContext()
-          .getLog()
-          .error("session {} stopped unexpectedly; lost results of tasks {}", stopped.sessionKey(), book.pending);
-      state.pendingTotal -= book.pending.size();
       SessionBook replacement = new SessionBook(spawnSession(stopped.sessionKey()));
-      replacement.active.addAll(book.active);
+      List<String> lost = new ArrayList<>();
+      book.tasks.forEach(
+          (id, r) -> {
+            if (r.state.running()) {
+              replacement.tasks.put(id, r);
+            } else {
+              lost.add(id);
+              state.pendingTotal--;
+            }
+          });
+      getContext().getLog().error("session {} stopped unexpectedly; lost the results of tasks {}", stopped.sessionKey(), lost);
       state.sessions.put(stopped.sessionKey(), replacement);
     }
     return this;
@@ -418,11 +712,11 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
       getContext()
           .getLog()
           .info("shutting down: {} running, {} queued", state.running.size(), state.queue.size());
-      for (Optional<TaskSpec> queued = state.queue.poll(); queued.isPresent(); queued = state.queue.poll()) {
-        deliver(queued.get().key(), neverStarted(queued.get()));
+      for (Optional<TaskRecord> queued = state.queue.poll(); queued.isPresent(); queued = state.queue.poll()) {
+        finish(queued.get(), neverStarted(queued.get(), "killed because the pool shut down before the task started"));
       }
-      TaskRunner.Kill kill = new TaskRunner.Kill(TaskRunner.KillReason.SHUTDOWN, settings.shutdownGrace());
-      state.running.values().forEach(runner -> runner.tell(kill));
+      TaskRunner.Kill kill = new TaskRunner.Kill(TaskRunner.KillReason.SHUTDOWN, settings.shutdownGrace(), null);
+      state.running.values().forEach(record -> record.runner.tell(kill));
       Duration bound = settings.shutdownGrace().plus(settings.pipeDrain().multipliedBy(2)).plusSeconds(1);
       timers.startSingleTimer(ShutdownDeadline.INSTANCE, bound);
     }
@@ -430,11 +724,12 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     return this;
   }
 
-  private ExecResult neverStarted(TaskSpec spec) {
-    Instant now = Instant.now(tools.clock());
+  private ExecResult neverStarted(TaskRecord record, String message) {
+    Instant now = now();
+    TaskSpec spec = record.spec;
     return new ExecResult(
         spec.taskId(), spec.toolCallId(), spec.sessionKey(), spec.command(), Outcome.KILLED, null, "", "",
-        false, false, 0, 0, now, now, "killed because the pool shut down before the task started");
+        false, false, 0, 0, now, now, message);
   }
 
   private void answerShutdownIfDone() {
@@ -455,12 +750,11 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
   // --- fault injection (tests) -----------------------------------------------------------------
 
   private Behavior<Command> onInjectTaskFault(InjectTaskFault inject) {
-    ActorRef<TaskRunner.Command> runner =
-        state.running.get(new TaskKey(inject.sessionKey(), inject.taskId()));
-    if (runner != null) {
-      runner.tell(new TaskRunner.InjectFault("test"));
+    TaskRecord record = state.running.get(new TaskKey(inject.sessionKey(), inject.taskId()));
+    if (record != null) {
+      record.runner.tell(new TaskRunner.InjectFault("test"));
     }
-    inject.replyTo().tell(runner != null);
+    inject.replyTo().tell(record != null);
     return this;
   }
 
@@ -473,7 +767,11 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     return this;
   }
 
-  // --- logging ---------------------------------------------------------------------------------
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private Instant now() {
+    return Instant.now(tools.clock());
+  }
 
   private static Map<String, String> mdcOf(Command command) {
     if (command instanceof Spawn spawn) {
@@ -482,7 +780,9 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
       return mdc(c.sessionKey(), null);
     } else if (command instanceof CollectTask c) {
       return mdc(c.sessionKey(), c.taskId());
-    } else if (command instanceof TaskFinished f) {
+    } else if (command instanceof Kill k) {
+      return mdc(k.sessionKey(), k.taskId());
+    } else if (command instanceof TaskEnded f) {
       return mdc(f.key().sessionKey(), f.key().taskId());
     } else if (command instanceof TaskStopped s) {
       return mdc(s.key().sessionKey(), s.key().taskId());

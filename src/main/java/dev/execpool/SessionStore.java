@@ -27,6 +27,11 @@ final class SessionStore {
     return Optional.ofNullable(results.remove(taskId));
   }
 
+  /** Replaces the result of {@code taskId}, if still held; true when it was. */
+  boolean replace(String taskId, ExecResult standIn) {
+    return results.replace(taskId, standIn) != null;
+  }
+
   int size() {
     return results.size();
   }

@@ -44,8 +44,12 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   interface Command {}
 
-  /** Stop the task: SIGTERM to its tree now, SIGKILL after {@code grace}. */
-  record Kill(KillReason reason, Duration grace) implements Command {}
+  /**
+   * Stop the task: SIGTERM to its tree now, SIGKILL after {@code grace}. {@code replyTo} (may be
+   * null) hears whether this kill took effect: false once the process has exited or is already
+   * being stopped.
+   */
+  record Kill(KillReason reason, Duration grace, ActorRef<Boolean> replyTo) implements Command {}
 
   enum KillReason {
     REQUESTED("on request"),
@@ -88,13 +92,14 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   /** Chunks a pipe reader may run ahead of the capture: enough to keep the pipe moving. */
   private static final int PIPE_BUFFER_CHUNKS = 4;
 
-  static Behavior<Command> create(TaskSpec spec, ActorRef<PoolSupervisor.Command> parent, TaskTools tools) {
+  static Behavior<Command> create(
+      TaskSpec spec, TaskOutput output, ActorRef<PoolSupervisor.Command> parent, TaskTools tools) {
     return Behaviors.withMdc(
         Command.class,
         Map.of("sessionKey", spec.sessionKey(), "taskId", spec.taskId()),
         Behaviors.setup(
             context ->
-                Behaviors.withTimers(timers -> new TaskRunner(context, timers, spec, parent, tools))));
+                Behaviors.withTimers(timers -> new TaskRunner(context, timers, spec, output, parent, tools))));
   }
 
   private final TimerScheduler<Command> timers;
@@ -128,6 +133,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       TaskSpec spec,
+      TaskOutput output,
       ActorRef<PoolSupervisor.Command> parent,
       TaskTools tools) {
     super(context);
@@ -136,8 +142,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     this.parent = parent;
     this.tools = tools;
     this.settings = tools.settings();
-    this.stdout = new OutputCapture(settings.maxOutputBytes());
-    this.stderr = new OutputCapture(settings.maxOutputBytes());
+    this.stdout = output.stdout();
+    this.stderr = output.stderr();
     launch();
   }
 
@@ -231,6 +237,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   private Behavior<Command> onLaunched(Launched message) {
     launched = message.process();
     getContext().getLog().debug("started pid {}: {}", launched.process().pid(), spec.command());
+    parent.tell(new PoolSupervisor.TaskLaunched(spec.key(), launched.startedAt()));
     CompletionStage<Command> exit =
         launched.process().onExit().thenApply(p -> new ProcessExited(p.exitValue(), Instant.now()));
     getContext().pipeToSelf(exit, (message2, failure) -> message2);
@@ -259,12 +266,16 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   }
 
   private Behavior<Command> onKill(Kill kill) {
-    if (launched == null) {
+    boolean takesEffect = !exited && stopOutcome == null && pendingKill == null;
+    if (takesEffect && launched == null) {
       pendingKill = kill.reason();
       pendingKillGrace = kill.grace();
-    } else if (!exited && stopOutcome == null) {
+    } else if (takesEffect) {
       getContext().getLog().info("killing {}", kill.reason().words);
       beginStop(Outcome.KILLED, kill.reason().words, kill.grace());
+    }
+    if (kill.replyTo() != null) {
+      kill.replyTo().tell(takesEffect);
     }
     return this;
   }
@@ -425,7 +436,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     getContext()
         .getLog()
         .info("finished: {} exit={} stdout={}B stderr={}B", outcome, code, stdout.totalBytes(), stderr.totalBytes());
-    parent.tell(new PoolSupervisor.TaskFinished(spec.key(), result));
+    parent.tell(new PoolSupervisor.TaskEnded(spec.key(), result));
     return Behaviors.stopped();
   }
 
@@ -486,7 +497,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
             now,
             ResultMessages.crashed());
     reported = true;
-    parent.tell(new PoolSupervisor.TaskFinished(spec.key(), result));
+    parent.tell(new PoolSupervisor.TaskEnded(spec.key(), result));
     return this;
   }
 

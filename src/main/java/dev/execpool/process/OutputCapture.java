@@ -115,6 +115,26 @@ public final class OutputCapture {
     return new Slice(out, skipped, position + length);
   }
 
+  /**
+   * Like {@link #read}, decoded as UTF-8. A character cut by the end of the slice is left for the
+   * next read, so no character is split, unless nothing can follow it: the stream has ended ({@code
+   * complete}) or the dropped middle comes next.
+   */
+  public synchronized TextSlice readText(long from, int maxBytes, boolean complete) {
+    Slice slice = read(from, maxBytes);
+    byte[] bytes = slice.bytes();
+    boolean gapFollows = slice.nextOffset() == headLength && truncated();
+    boolean endFollows = complete && slice.nextOffset() == total;
+    int usable = gapFollows || endFollows ? bytes.length : Utf8.completePrefixLength(bytes, bytes.length);
+    return new TextSlice(
+        new String(bytes, 0, usable, StandardCharsets.UTF_8),
+        slice.skipped(),
+        slice.nextOffset() - (bytes.length - usable));
+  }
+
+  /** Text of a piece of the stream, with the same offsets as {@link Slice}. */
+  public record TextSlice(String text, long skipped, long nextOffset) {}
+
   /** A piece of the stream: the bytes, how many bytes before them were dropped, where to go on. */
   public record Slice(byte[] bytes, long skipped, long nextOffset) {}
 
