@@ -299,4 +299,99 @@ class PoolSupervisorTest {
 
     Pids.awaitDead(started, Duration.ofSeconds(1));
   }
+
+  // --- subscribers and expiry --------------------------------------------------------------------
+
+  private PoolStats statsOf(ActorRef<PoolSupervisor.Command> supervisor) {
+    TestProbe<PoolStats> stats = testKit.createTestProbe();
+    supervisor.tell(new PoolSupervisor.GetStats(stats.getRef()));
+    return stats.receiveMessage();
+  }
+
+  @Test
+  void aSubscriberKeepsItsSessionAliveUntilItStops() {
+    ActorRef<PoolSupervisor.Command> own = testKit.spawn(PoolSupervisor.create(settings));
+    TestProbe<TaskEvent> subscriber = testKit.createTestProbe();
+    own.tell(new PoolSupervisor.Subscribe("watched", subscriber.getRef()));
+
+    subscriber.expectNoMessage(Duration.ofMillis(900)); // three idle timeouts pass
+    assertEquals(1, statsOf(own).sessions(), "a session with a subscriber is not retired");
+
+    subscriber.stop();
+    subscriber.awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
+        () -> {
+          assertEquals(0, statsOf(own).sessions(), "unsubscribed by watch, then retired");
+          return null;
+        });
+    testKit.stop(own);
+  }
+
+  @Test
+  void anUncollectedResultExpiresIntoAStandInThatIsDeliveredOnce() {
+    MutableClock clock = new MutableClock();
+    ActorRef<PoolSupervisor.Command> own = testKit.spawn(PoolSupervisor.create(settings, clock));
+    TestProbe<StatusReply<Submitted>> spawned = testKit.createTestProbe();
+    own.tell(new PoolSupervisor.Spawn(ExecRequest.of("forgetful", "echo lost").withTaskId("old"), spawned.getRef()));
+    assertTrue(spawned.receiveMessage().isSuccess());
+    TestProbe<Boolean> running = testKit.createTestProbe();
+    running.awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(20),
+        () -> {
+          own.tell(new PoolSupervisor.IsRunning("forgetful", "old", running.getRef()));
+          assertEquals(false, running.receiveMessage());
+          return null;
+        });
+
+    clock.advance(settings.resultTtl().plusSeconds(1));
+    LoggingTestKit.warn("expired uncollected")
+        .withMdc(Map.of("sessionKey", "forgetful"))
+        .expect(
+            testKit.system(),
+            () -> {
+              own.tell(PoolSupervisor.SweepExpired.INSTANCE);
+              return null;
+            });
+
+    TestProbe<Optional<ExecResult>> collected = testKit.createTestProbe();
+    own.tell(new PoolSupervisor.CollectTask("forgetful", "old", collected.getRef()));
+    ExecResult standIn = collected.receiveMessage().orElseThrow(() -> new AssertionError("expired is not unknown"));
+    assertEquals(Outcome.EXPIRED, standIn.outcome());
+    assertEquals("", standIn.stdout(), "the output is gone");
+    assertTrue(standIn.message().contains("result-ttl"), standIn.message());
+    assertTrue(standIn.message().contains("EXITED and exit code 0"), standIn.message());
+    own.tell(new PoolSupervisor.CollectTask("forgetful", "old", collected.getRef()));
+    assertEquals(Optional.empty(), collected.receiveMessage(), "and only once");
+    testKit.stop(own);
+  }
+
+  @Test
+  void anExpiredStandInNobodyCollectsIsDroppedAfterAnotherTtl() {
+    MutableClock clock = new MutableClock();
+    ActorRef<PoolSupervisor.Command> own = testKit.spawn(PoolSupervisor.create(settings, clock));
+    TestProbe<StatusReply<Submitted>> spawned = testKit.createTestProbe();
+    own.tell(new PoolSupervisor.Spawn(ExecRequest.of("abandoned", "true").withTaskId("t"), spawned.getRef()));
+    assertTrue(spawned.receiveMessage().isSuccess());
+    TestProbe<PoolStats> stats = testKit.createTestProbe();
+    stats.awaitAssert(
+        () -> {
+          own.tell(new PoolSupervisor.GetStats(stats.getRef()));
+          assertEquals(1, stats.receiveMessage().pending());
+          return null;
+        });
+
+    clock.advance(settings.resultTtl().plusSeconds(1));
+    own.tell(PoolSupervisor.SweepExpired.INSTANCE);
+    assertEquals(1, statsOf(own).pending(), "the stand-in is pending");
+    clock.advance(settings.resultTtl().plusSeconds(1));
+    own.tell(PoolSupervisor.SweepExpired.INSTANCE);
+
+    assertEquals(0, statsOf(own).pending());
+    TestProbe<List<ExecResult>> drained = testKit.createTestProbe();
+    own.tell(new PoolSupervisor.CollectPending("abandoned", drained.getRef()));
+    assertEquals(List.of(), drained.receiveMessage());
+    testKit.stop(own);
+  }
 }

@@ -25,6 +25,14 @@ final class Results {
     return found.get();
   }
 
+  /** Waits until the task no longer runs, without collecting it. */
+  static void awaitFinished(ExecPool pool, String session, String taskId) {
+    Pids.await(
+        () -> !TestPools.await(pool.isRunning(session, taskId)),
+        Duration.ofSeconds(20),
+        "task " + session + "/" + taskId + " to finish");
+  }
+
   static ExecResult run(ExecPool pool, ExecRequest request) {
     Submitted submitted = TestPools.await(pool.spawn(request));
     return await(pool, request.sessionKey(), submitted.taskId());
