@@ -32,6 +32,8 @@ public record ExecPoolSettings(
     List<String> envDenyPatterns,
     List<String> envCoreNames,
     Duration sessionIdleTimeout,
+    int sessionMaxRestarts,
+    Duration sessionRestartWindow,
     Duration resultTtl,
     Duration maxAwait,
     int readOutputMaxBytes,
@@ -55,6 +57,8 @@ public record ExecPoolSettings(
     requirePositive("pipe-drain", pipeDrain);
     requirePositive("shutdown-grace", shutdownGrace);
     requirePositive("session-idle-timeout", sessionIdleTimeout);
+    requireAtLeast("session-max-restarts", sessionMaxRestarts, 0);
+    requirePositive("session-restart-window", sessionRestartWindow);
     requirePositive("result-ttl", resultTtl);
     requirePositive("max-await", maxAwait);
     requireAtLeast("read-output-max", readOutputMaxBytes, 4);
@@ -94,6 +98,8 @@ public record ExecPoolSettings(
         c.getStringList("env-deny-patterns"),
         c.getStringList("env-core-names"),
         c.getDuration("session-idle-timeout"),
+        c.getInt("session-max-restarts"),
+        c.getDuration("session-restart-window"),
         c.getDuration("result-ttl"),
         c.getDuration("max-await"),
         c.getBytes("read-output-max").intValue(),

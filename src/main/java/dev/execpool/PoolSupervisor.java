@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -168,6 +170,8 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     Instant finishedAt;
     Outcome outcome;
     Integer exitCode;
+    /** The result as delivered (or its expiry stand-in), kept so a replaced session can be refilled. */
+    ExecResult result;
     final List<ActorRef<Optional<ExecResult>>> waiters = new ArrayList<>(0);
 
     TaskRecord(TaskSpec spec, TaskOutput output) {
@@ -182,13 +186,12 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   /** What the supervisor knows of one session: its actor and its uncollected tasks, oldest first. */
   private static final class SessionBook {
-    final ActorRef<Session.Command> ref;
+    ActorRef<Session.Command> ref;
     final LinkedHashMap<String, TaskRecord> tasks = new LinkedHashMap<>();
+    /** Owned by the session actor while it lives; handed to its replacement if it dies. */
+    final SessionStore store = new SessionStore();
+    final Set<ActorRef<TaskEvent>> subscriberRefs = new LinkedHashSet<>();
     int subscribers;
-
-    SessionBook(ActorRef<Session.Command> ref) {
-      this.ref = ref;
-    }
 
     boolean idle() {
       return tasks.isEmpty() && subscribers == 0;
@@ -476,6 +479,7 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
     record.finishedAt = result.completedAt();
     record.outcome = result.outcome();
     record.exitCode = result.exitCode();
+    record.result = result;
     state.pendingTotal++;
     SessionBook book = sessionBook(record.spec.sessionKey());
     book.ref.tell(new Session.Deliver(result));
@@ -596,7 +600,8 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
           r.state = TaskState.EXPIRED;
           r.output = null;
           r.finishedAt = now;
-          book.ref.tell(new Session.Expire(r.spec.taskId(), expiredStandIn(r, now)));
+          r.result = expiredStandIn(r, now);
+          book.ref.tell(new Session.Expire(r.spec.taskId(), r.result));
         } else if (r.state == TaskState.EXPIRED && r.finishedAt.isBefore(cutoff)) {
           it.remove();
           state.pendingTotal--;
@@ -624,15 +629,22 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
   private SessionBook sessionBook(String sessionKey) {
     SessionBook book = state.sessions.get(sessionKey);
     if (book == null) {
-      book = new SessionBook(spawnSession(sessionKey));
+      book = new SessionBook();
+      book.ref = spawnSession(sessionKey, book);
       state.sessions.put(sessionKey, book);
     }
     return book;
   }
 
-  private ActorRef<Session.Command> spawnSession(String sessionKey) {
+  private ActorRef<Session.Command> spawnSession(String sessionKey, SessionBook book) {
     String name = "session-" + sessionKey + "-" + (++state.childSequence);
-    ActorRef<Session.Command> ref = getContext().spawn(Session.create(sessionKey, getContext().getSelf()), name);
+    ActorRef<Session.Command> ref =
+        getContext()
+            .spawn(
+                Session.create(
+                    sessionKey, getContext().getSelf(), book.store, book.subscriberRefs,
+                    settings.sessionMaxRestarts(), settings.sessionRestartWindow()),
+                name);
     getContext().watchWith(ref, new SessionStopped(sessionKey, ref));
     return ref;
   }
@@ -679,26 +691,28 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
   }
 
   /**
-   * A session actor restarts on failure, so it stops only when retired or when something worse than
-   * an exception hit it. In that case its results are gone: say so loudly, with every task id, and
-   * keep the session's running tasks, whose results go to a new session actor.
+   * A session actor restarts on failure, up to {@code session-max-restarts} within the window; past
+   * that Pekko stops it. Its store and subscribers survive in the book (the dead actor can no longer
+   * touch them), so a fresh actor takes them over; results the dead one never stored (a delivery
+   * that reached it after it failed) are refilled from the task records. Nothing uncollected is lost.
    */
   private Behavior<Command> onSessionStopped(SessionStopped stopped) {
     SessionBook book = state.sessions.get(stopped.sessionKey());
     if (book != null && book.ref.equals(stopped.ref())) {
-      SessionBook replacement = new SessionBook(spawnSession(stopped.sessionKey()));
-      List<String> lost = new ArrayList<>();
-      book.tasks.forEach(
-          (id, r) -> {
-            if (r.state.running()) {
-              replacement.tasks.put(id, r);
-            } else {
-              lost.add(id);
-              state.pendingTotal--;
-            }
-          });
-      getContext().getLog().error("session {} stopped unexpectedly; lost the results of tasks {}", stopped.sessionKey(), lost);
-      state.sessions.put(stopped.sessionKey(), replacement);
+      int refilled = 0;
+      for (TaskRecord r : book.tasks.values()) {
+        if (r.result != null && !book.store.contains(r.spec.taskId())) {
+          book.store.add(r.result);
+          refilled++;
+        }
+      }
+      book.ref = spawnSession(stopped.sessionKey(), book);
+      getContext()
+          .getLog()
+          .error(
+              "session {} failed more than {} times within {}; replaced its actor, keeping its {} results ({} refilled)",
+              stopped.sessionKey(), settings.sessionMaxRestarts(), settings.sessionRestartWindow(),
+              book.store.size(), refilled);
     }
     return this;
   }

@@ -1,6 +1,6 @@
 package dev.execpool;
 
-import java.util.LinkedHashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>Results arrive from the supervisor, which also forwards the collect requests, so a collect sees
  * every result the supervisor delivered before it. A failure restarts the actor with its {@link
  * SessionStore} and subscribers intact: only the message that failed is lost, and delivery stores the
- * result before anything else can fail, so no result is.
+ * result before anything else can fail, so no result is. Past the restart limit the actor stops and
+ * the supervisor hands the same store to a fresh one.
  */
 final class Session extends AbstractBehavior<Session.Command> {
 
@@ -54,20 +55,24 @@ final class Session extends AbstractBehavior<Session.Command> {
 
   private record SubscriberStopped(ActorRef<TaskEvent> subscriber) implements Command {}
 
-  static Behavior<Command> create(String sessionKey, ActorRef<PoolSupervisor.Command> supervisor) {
+  /**
+   * {@code store} and {@code subscribers} belong to the supervisor's book of this session and are
+   * touched only by this actor while it lives, so they outlive both a restart and a replacement.
+   */
+  static Behavior<Command> create(
+      String sessionKey,
+      ActorRef<PoolSupervisor.Command> supervisor,
+      SessionStore store,
+      Set<ActorRef<TaskEvent>> subscribers,
+      int maxRestarts,
+      Duration restartWindow) {
     return Behaviors.withMdc(
         Command.class,
         Map.of("sessionKey", sessionKey),
-        Behaviors.setup(
-            outer -> {
-              // Created once per session actor, outside the restarted part, so a restart keeps them.
-              SessionStore store = new SessionStore();
-              Set<ActorRef<TaskEvent>> subscribers = new LinkedHashSet<>();
-              return Behaviors.supervise(
-                      Behaviors.<Command>setup(
-                          context -> new Session(context, sessionKey, supervisor, store, subscribers)))
-                  .onFailure(Exception.class, SupervisorStrategy.restart());
-            }));
+        Behaviors.supervise(
+                Behaviors.<Command>setup(
+                    context -> new Session(context, sessionKey, supervisor, store, subscribers)))
+            .onFailure(Exception.class, SupervisorStrategy.restart().withLimit(maxRestarts, restartWindow)));
   }
 
   private final String sessionKey;

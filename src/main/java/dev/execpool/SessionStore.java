@@ -32,6 +32,10 @@ final class SessionStore {
     return results.replace(taskId, standIn) != null;
   }
 
+  boolean contains(String taskId) {
+    return results.containsKey(taskId);
+  }
+
   int size() {
     return results.size();
   }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoolSupervisorTest {
   private final ActorTestKit testKit =
-      ActorTestKit.create(TestPools.config("execpool { max-concurrent = 8, session-idle-timeout = 300ms }"));
+      ActorTestKit.create(TestPools.config("execpool { max-concurrent = 8, session-idle-timeout = 300ms, session-max-restarts = 2 }"));
   private final ExecPoolSettings settings = ExecPoolSettings.fromConfig(testKit.system().settings().config());
   private final ActorRef<PoolSupervisor.Command> pool = testKit.spawn(PoolSupervisor.create(settings), "pool");
 
@@ -246,6 +247,49 @@ class PoolSupervisorTest {
     List<ExecResult> results = drained.receiveMessage();
     assertEquals(1, results.size());
     assertEquals("kept\n", results.get(0).stdout());
+  }
+
+  @Test
+  void aSessionPastItsRestartLimitIsReplacedWithItsResultsAndSubscribersIntact() {
+    String first = spawn(ExecRequest.of("doomed", "echo survivor"));
+    awaitFinishedWithoutCollecting("doomed", first);
+    TestProbe<TaskEvent> subscriber = testKit.createTestProbe();
+    pool.tell(new PoolSupervisor.Subscribe("doomed", subscriber.getRef()));
+    TestProbe<Boolean> injected = testKit.createTestProbe();
+    for (int failure = 1; failure <= 2; failure++) {
+      LoggingTestKit.error(IllegalStateException.class)
+          .expect(testKit.system(), () -> {
+            pool.tell(new PoolSupervisor.InjectSessionFault("doomed", injected.getRef()));
+            return null;
+          });
+      assertEquals(true, injected.receiveMessage());
+    }
+
+    LoggingTestKit.error("replaced its actor, keeping its 1 results")
+        .expect(testKit.system(), () -> {
+          pool.tell(new PoolSupervisor.InjectSessionFault("doomed", injected.getRef()));
+          return null;
+        });
+
+    String second = spawn(ExecRequest.of("doomed", "echo after"));
+    TaskEvent.TaskFinished finished =
+        subscriber.fishForMessage(Duration.ofSeconds(20), e -> e instanceof TaskEvent.TaskFinished
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore())
+            .stream().map(TaskEvent.TaskFinished.class::cast).findFirst().orElseThrow();
+    assertEquals(second, finished.taskId(), "the replacement kept the subscriber");
+    assertEquals("survivor\n", awaitResult("doomed", first).stdout(), "the replacement kept the result");
+    assertEquals("after\n", awaitResult("doomed", second).stdout());
+  }
+
+  private void awaitFinishedWithoutCollecting(String session, String taskId) {
+    TestProbe<Boolean> running = testKit.createTestProbe();
+    running.awaitAssert(
+        () -> {
+          pool.tell(new PoolSupervisor.IsRunning(session, taskId, running.getRef()));
+          assertEquals(false, running.receiveMessage());
+          return null;
+        });
   }
 
   // --- sessions, logs, shutdown ------------------------------------------------------------------
