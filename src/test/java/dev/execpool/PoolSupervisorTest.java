@@ -331,12 +331,12 @@ class PoolSupervisorTest {
         ActorSystem.create(Behaviors.empty(), "terminated", TestPools.config("execpool.max-concurrent = 0"));
     ExecPool embedded = ExecPool.create(system);
     Path pids = tmp.resolve("terminate.pids");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 20; i++) {
       TestPools.await(
           embedded.spawn(
               ExecRequest.of("doomed", "sleep 300 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait")));
     }
-    List<Long> started = Pids.read(pids, 10, Duration.ofSeconds(10));
+    List<Long> started = Pids.read(pids, 40, Duration.ofSeconds(10));
 
     system.terminate();
     TestPools.await(system.getWhenTerminated());

@@ -212,6 +212,7 @@ class RunningTasksTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscription is held for the block, never read
   void aSubscriberHearsEveryTaskOfItsSessionStartAndFinish() throws Exception {
     BlockingQueue<TaskEvent> events = new LinkedBlockingQueue<>();
     List<String> ids = new ArrayList<>();
