@@ -160,11 +160,12 @@ class AdversarialTest {
 
   @Test
   void binaryOutputBecomesReplacementCharacters() {
-    ExecResult result = Results.run(pool, ExecRequest.of("adv", "head -c 4096 /dev/urandom; printf '\\200\\300'"));
+    ExecResult result = Results.run(pool, ExecRequest.of("adv", "head -c 4096 /dev/urandom; printf 'X\\200\\300'"));
 
     assertEquals(Outcome.EXITED, result.outcome());
-    assertEquals(4098, result.stdoutBytes());
-    assertTrue(result.stdout().endsWith("\uFFFD\uFFFD"), "a lone continuation byte and a cut lead byte");
+    assertEquals(4099, result.stdoutBytes());
+    // 'X' ends whatever sequence the random bytes left open; then a lone continuation byte and a cut lead byte.
+    assertTrue(result.stdout().endsWith("X\uFFFD\uFFFD"), "a lone continuation byte and a cut lead byte");
   }
 
   @Test

@@ -6,7 +6,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,15 +20,20 @@ import java.util.Set;
  * id. A process belongs to the task when it is in that group or that session, when it descends from
  * the shell, or when its environment carries the task's {@link #MARKER_VARIABLE}: the last finds
  * descendants that left the session ({@code setsid}) or were re-parented to init by a double fork,
- * as long as they kept the environment. On Linux this reads {@code /proc}; elsewhere only the
- * descendants are found.
+ * as long as they kept the environment. A process carrying another task's marker is never this
+ * task's, whatever its group: pids wrap (at 32768 on many machines), so a dead shell's pid may come
+ * back as another task's session leader. For the same reason the group, session and parent relations
+ * count only while the root's pid still names the root (same start time) or names nothing. On Linux
+ * this reads {@code /proc}; elsewhere only the descendants are found.
  *
- * <p>Cost: one pass over {@code /proc}, one small read per process, plus one {@code environ} read per
- * process not already matched (only this user's processes are readable). A few hundred processes
- * take about a millisecond; this runs on the I/O dispatcher.
+ * <p>Cost: one pass over {@code /proc} and one small {@code stat} read per process. Only a process
+ * started no earlier than the task's shell can belong to it (a session or group cannot be joined from
+ * outside, and descendants and marker carriers are younger), so the {@code environ} read is made only
+ * for those few. This runs on the I/O dispatcher.
  */
 public final class ProcessTree {
   public static final String MARKER_VARIABLE = "EXECPOOL_TASK_MARKER";
+  private static final byte[] MARKER_PREFIX = (MARKER_VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
 
   private static final Path PROC = Path.of("/proc");
   private static final boolean HAS_PROC = Files.isReadable(PROC.resolve("self/stat"));
@@ -33,12 +41,16 @@ public final class ProcessTree {
 
   private final long rootPid;
   private final byte[] markerEntry;
+  /** The shell's start time in clock ticks since boot; 0 when unknown (then nothing is skipped). */
+  private final long rootStartTicks;
 
   /** {@code rootPid}: the task's shell, its group and session id. {@code marker} may be null. */
   public ProcessTree(long rootPid, String marker) {
     this.rootPid = rootPid;
     this.markerEntry =
         marker == null ? null : (MARKER_VARIABLE + "=" + marker).getBytes(StandardCharsets.UTF_8);
+    StatLine root = HAS_PROC ? readStat(rootPid) : null;
+    this.rootStartTicks = root == null ? 0 : root.startTicks();
   }
 
   public long rootPid() {
@@ -47,78 +59,145 @@ public final class ProcessTree {
 
   /** Pids of the live (not zombie) processes of the task, the root included while it lives. */
   public Set<Long> members() {
-    Set<Long> members = new LinkedHashSet<>();
-    Set<Long> descendants = descendants();
-    if (!HAS_PROC) {
-      ProcessHandle.of(rootPid).filter(ProcessHandle::isAlive).ifPresent(h -> members.add(rootPid));
-      members.addAll(descendants);
-      return members;
-    }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcessTree::isPidDirectory)) {
-      for (Path entry : entries) {
-        long pid = Long.parseLong(entry.getFileName().toString());
-        if (pid != SELF && belongs(pid, descendants)) {
-          members.add(pid);
-        }
-      }
-    } catch (IOException e) {
-      members.addAll(descendants); // /proc went away under us: fall back to what the JDK saw
-    }
-    return members;
+    return HAS_PROC ? scan().keySet() : jdkView();
   }
 
   /**
    * SIGTERM ({@code force} false) or SIGKILL to every member; returns how many were signalled.
    *
    * <p>Why a recycled pid is never hit: the handle is taken first, and the JDK pins the process's
-   * start time in it; membership is then checked again, and the signal goes through the handle,
-   * which refuses to signal a process whose start time no longer matches. A pid that dies and is
-   * reused after the check is therefore left alone.
+   * start time in it; the process's start time is then checked against the one the scan saw, and
+   * the signal goes through the handle, which refuses to signal a process whose start time no longer
+   * matches. A pid that dies and is reused at any point is therefore left alone.
    */
   public int signal(boolean force) {
     int signalled = 0;
-    Set<Long> descendants = descendants();
-    for (long pid : members()) {
-      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-      if (handle.isEmpty() || (HAS_PROC && !belongs(pid, descendants))) {
-        continue;
+    if (!HAS_PROC) {
+      for (long pid : jdkView()) {
+        signalled += send(ProcessHandle.of(pid), force);
       }
-      boolean sent = force ? handle.get().destroyForcibly() : handle.get().destroy();
-      if (sent) {
-        signalled++;
+      return signalled;
+    }
+    for (Map.Entry<Long, StatLine> member : scan().entrySet()) {
+      Optional<ProcessHandle> handle = ProcessHandle.of(member.getKey());
+      StatLine now = readStat(member.getKey());
+      if (now != null && now.startTicks() == member.getValue().startTicks()) {
+        signalled += send(handle, force);
       }
     }
     return signalled;
   }
 
-  private Set<Long> descendants() {
+  private static int send(Optional<ProcessHandle> handle, boolean force) {
+    if (handle.isEmpty()) {
+      return 0;
+    }
+    return (force ? handle.get().destroyForcibly() : handle.get().destroy()) ? 1 : 0;
+  }
+
+  /** Without /proc: the root while it lives and the descendants the JDK can see. */
+  private Set<Long> jdkView() {
     Set<Long> pids = new LinkedHashSet<>();
-    ProcessHandle.of(rootPid).ifPresent(root -> root.descendants().forEach(h -> pids.add(h.pid())));
+    ProcessHandle.of(rootPid)
+        .ifPresent(
+            root -> {
+              if (root.isAlive()) {
+                pids.add(rootPid);
+              }
+              root.descendants().forEach(h -> pids.add(h.pid()));
+            });
     return pids;
   }
 
-  private boolean belongs(long pid, Set<Long> descendants) {
-    StatLine stat = readStat(pid);
-    if (stat == null || stat.zombie()) {
-      return false;
+  /**
+   * One pass over {@code /proc}: the members and the stat line each was seen with. Descendants are
+   * found from the parent pids read in the same pass, so no second scan is needed.
+   */
+  private Map<Long, StatLine> scan() {
+    Map<Long, StatLine> young = new HashMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcessTree::isPidDirectory)) {
+      for (Path entry : entries) {
+        long pid = Long.parseLong(entry.getFileName().toString());
+        StatLine stat = pid == SELF ? null : readStat(pid);
+        if (stat != null && !stat.zombie() && stat.startTicks() >= rootStartTicks) {
+          young.put(pid, stat);
+        }
+      }
+    } catch (IOException e) {
+      // /proc went away under us: what was read so far is all there is to go on.
     }
-    return stat.processGroup() == rootPid
-        || stat.session() == rootPid
-        || pid == rootPid
-        || descendants.contains(pid)
-        || carriesMarker(pid);
+    // Relations by pid (group, session, parent) hold only while the root's pid is not someone
+    // else's: pids wrap (often at 32768), and a recycled root pid could lead another task's group.
+    StatLine rootNow = young.get(rootPid);
+    boolean rootPidIsOurs = rootNow == null || rootStartTicks == 0 || rootNow.startTicks() == rootStartTicks;
+    Map<Long, StatLine> members = new LinkedHashMap<>();
+    young.forEach(
+        (pid, stat) -> {
+          Mark mark = markOf(pid);
+          boolean related =
+              rootPidIsOurs
+                  && (pid == rootPid
+                      || stat.processGroup() == rootPid
+                      || stat.session() == rootPid
+                      || descendsFromRoot(stat, young));
+          // Another task's marker vetoes any relation: that process is provably not ours.
+          if (mark == Mark.OURS || (mark == Mark.NONE && related)) {
+            members.put(pid, stat);
+          }
+        });
+    return members;
   }
 
-  private boolean carriesMarker(long pid) {
-    if (markerEntry == null) {
-      return false;
+  /** Walks up the parent pids; an ancestor older than the root is never the root. */
+  private boolean descendsFromRoot(StatLine stat, Map<Long, StatLine> young) {
+    long parent = stat.parent();
+    for (int hops = 0; hops <= young.size(); hops++) { // bounded: pids seen mid-change may form a loop
+      if (parent == rootPid) {
+        return true;
+      }
+      StatLine up = young.get(parent);
+      if (up == null) {
+        return false;
+      }
+      parent = up.parent();
     }
+    return false;
+  }
+
+  /** Whose marker a process carries: this task's, another task's, or none (or unreadable). */
+  private enum Mark {
+    OURS,
+    OTHER,
+    NONE
+  }
+
+  private Mark markOf(long pid) {
+    byte[] environ;
     try {
-      byte[] environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-      return containsEntry(environ, markerEntry);
+      environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
     } catch (IOException | SecurityException e) {
-      return false; // gone, or another user's: not ours to signal anyway
+      return Mark.NONE; // gone, or another user's
     }
+    if (markerEntry != null && containsEntry(environ, markerEntry)) {
+      return Mark.OURS;
+    }
+    return containsPrefix(environ, MARKER_PREFIX) ? Mark.OTHER : Mark.NONE;
+  }
+
+  /** True when some NUL-separated entry of {@code environ} starts with {@code prefix}. */
+  static boolean containsPrefix(byte[] environ, byte[] prefix) {
+    int start = 0;
+    while (start < environ.length) {
+      int end = start;
+      while (end < environ.length && environ[end] != 0) {
+        end++;
+      }
+      if (end - start >= prefix.length && Arrays.equals(environ, start, start + prefix.length, prefix, 0, prefix.length)) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 
   /** True when {@code entry} is one whole NUL-separated entry of {@code environ}. */
@@ -147,20 +226,21 @@ public final class ProcessTree {
   }
 
   /** The fields of /proc/PID/stat this class needs. */
-  record StatLine(char state, long parent, long processGroup, long session) {
+  record StatLine(char state, long parent, long processGroup, long session, long startTicks) {
     boolean zombie() {
       return state == 'Z' || state == 'X';
     }
   }
 
   /**
-   * Parses {@code pid (comm) state ppid pgrp session ...}. The command name may hold spaces and
-   * parentheses, so the fields start after the last ')'.
+   * Parses {@code pid (comm) state ppid pgrp session ... starttime ...}: the fields 3 to 6 and 22 of
+   * proc(5). The command name may hold spaces and parentheses, so the fields start after the last ')'.
    */
   static StatLine parseStat(String line) {
-    String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ", 5);
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ", 21);
     return new StatLine(
-        fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]));
+        fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+        Long.parseLong(fields[19]));
   }
 
   private static boolean isPidDirectory(Path entry) {

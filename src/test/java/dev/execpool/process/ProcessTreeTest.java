@@ -74,6 +74,28 @@ class ProcessTreeTest {
   }
 
   @Test
+  void aProcessCarryingAnotherTasksMarkerIsNeverTakenWhateverItsGroup() throws Exception {
+    String marker = UUID.randomUUID().toString();
+    Path pids = tmp.resolve("veto.pids");
+    // Stands for a recycled pid: another task's process that shows up in this task's group.
+    Process root =
+        startTask(
+            "EXECPOOL_TASK_MARKER=someone-else sleep 300 & echo $! >> " + pids + ";"
+                + " sleep 300 & echo $! >> " + pids + "; wait",
+            marker);
+    List<Long> both = readPids(pids, 2);
+    long foreign = both.get(0);
+    long own = both.get(1);
+    ProcessTree tree = new ProcessTree(root.pid(), marker);
+
+    awaitCondition(() -> tree.members().contains(own), "the task's own sleep to be found");
+    assertFalse(tree.members().contains(foreign), "another task's marker vetoes the group relation");
+    tree.signal(true);
+    awaitCondition(() -> !alive(own), "the task's own sleep to die");
+    assertTrue(alive(foreign), "the foreign process was left alone");
+  }
+
+  @Test
   void findsTheGroupAfterTheShellHasExited() throws Exception {
     Path pids = tmp.resolve("orphans.pids");
     // No marker: only the process group and session tie the orphan to the task.
@@ -108,13 +130,15 @@ class ProcessTreeTest {
   @Test
   void parsesStatLinesWhoseCommandNameHoldsSpacesAndParentheses() {
     ProcessTree.StatLine stat =
-        ProcessTree.parseStat("4242 (evil) S 1 2 3 (x) R 7 4242 4242 0 -1 4194560 rest of the line");
+        ProcessTree.parseStat(
+            "4242 (evil) S 1 2 3 (x) R 7 4242 4242 0 -1 4194560 113 0 0 0 1 2 0 0 20 0 1 0 987654 9 9 rest");
 
     assertEquals('R', stat.state());
     assertEquals(7, stat.parent());
     assertEquals(4242, stat.processGroup());
     assertEquals(4242, stat.session());
-    assertTrue(ProcessTree.parseStat("9 (z) Z 1 9 9 0").zombie());
+    assertEquals(987654, stat.startTicks());
+    assertTrue(ProcessTree.parseStat("9 (z) Z 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 9").zombie());
   }
 
   @Test
