@@ -186,29 +186,24 @@ public final class ProcessTree {
 
   /** True when some NUL-separated entry of {@code environ} starts with {@code prefix}. */
   static boolean containsPrefix(byte[] environ, byte[] prefix) {
-    int start = 0;
-    while (start < environ.length) {
-      int end = start;
-      while (end < environ.length && environ[end] != 0) {
-        end++;
-      }
-      if (end - start >= prefix.length && Arrays.equals(environ, start, start + prefix.length, prefix, 0, prefix.length)) {
-        return true;
-      }
-      start = end + 1;
-    }
-    return false;
+    return findEntry(environ, prefix, false);
   }
 
   /** True when {@code entry} is one whole NUL-separated entry of {@code environ}. */
   static boolean containsEntry(byte[] environ, byte[] entry) {
+    return findEntry(environ, entry, true);
+  }
+
+  private static boolean findEntry(byte[] environ, byte[] wanted, boolean whole) {
     int start = 0;
     while (start < environ.length) {
       int end = start;
       while (end < environ.length && environ[end] != 0) {
         end++;
       }
-      if (end - start == entry.length && Arrays.equals(environ, start, end, entry, 0, entry.length)) {
+      int length = end - start;
+      if ((whole ? length == wanted.length : length >= wanted.length)
+          && Arrays.equals(environ, start, start + wanted.length, wanted, 0, wanted.length)) {
         return true;
       }
       start = end + 1;

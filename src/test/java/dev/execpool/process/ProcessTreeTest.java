@@ -149,14 +149,25 @@ class ProcessTreeTest {
     assertFalse(ProcessTree.containsEntry(environ, bytes("EXECPOOL_TASK_MARKER=ab")));
     assertFalse(ProcessTree.containsEntry(environ, bytes("TASK_MARKER=abc")));
     assertTrue(ProcessTree.containsEntry(environ, bytes("B=2")));
+    assertTrue(ProcessTree.containsPrefix(environ, bytes("EXECPOOL_TASK_MARKER=")));
+    assertFalse(ProcessTree.containsPrefix(environ, bytes("C=")));
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
   /** Starts a command the way the pool does: {@code setsid sh -c}, with the task's marker. */
   private Process startTask(String script, String marker) throws IOException {
+    return start(List.of(ShellSelector.findSetsid("Linux").toString(), "sh", "-c", script), marker);
+  }
+
+  /** A process that is not the task's: no setsid, no shell, perhaps another task's marker. */
+  private long startStranger(String marker) throws IOException {
+    return start(List.of("sleep", "300"), marker).pid();
+  }
+
+  private Process start(List<String> argv, String marker) throws IOException {
     ProcessBuilder builder =
-        new ProcessBuilder(ShellSelector.findSetsid("Linux").toString(), "sh", "-c", script)
+        new ProcessBuilder(argv)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     if (marker != null) {
@@ -166,20 +177,6 @@ class ProcessTreeTest {
     roots.add(process);
     started.add(process.pid());
     return process;
-  }
-
-  private long startStranger(String marker) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder("sleep", "300")
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD);
-    if (marker != null) {
-      builder.environment().put(ProcessTree.MARKER_VARIABLE, marker);
-    }
-    Process process = builder.start();
-    roots.add(process);
-    started.add(process.pid());
-    return process.pid();
   }
 
   private List<Long> readPids(Path file, int count) {
