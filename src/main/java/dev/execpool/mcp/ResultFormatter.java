@@ -33,8 +33,13 @@ final class ResultFormatter {
 
   static String stillRunning(String taskId, OutputChunk soFar, Duration waited) {
     StringBuilder out = new StringBuilder();
-    out.append("task ").append(taskId).append(" is still ").append(soFar.state().name().toLowerCase(Locale.ROOT));
-    out.append(" after ").append(seconds(waited)).append("; it goes on in the background.\n");
+    String state = soFar.state().name().toLowerCase(Locale.ROOT);
+    if (waited.isZero()) {
+      out.append("task ").append(taskId).append(" is ").append(state).append(" in the background.\n");
+    } else {
+      out.append("task ").append(taskId).append(" is still ").append(state);
+      out.append(" after ").append(seconds(waited)).append("; it goes on in the background.\n");
+    }
     appendChunk(out, soFar);
     out.append(nextSteps(taskId, soFar));
     return out.toString();
@@ -68,8 +73,10 @@ final class ResultFormatter {
   }
 
   static String finishNotice(TaskEvent.TaskFinished f) {
+    // exec or exec_wait may already have returned the result: the notice says so rather than
+    // sending the model to collect something that is gone.
     return "task " + f.taskId() + " finished: " + outcomeLine(f.outcome().name(), f.exitCode())
-        + "; collect it with exec_collect";
+        + "; exec_collect returns its result unless exec or exec_wait already did";
   }
 
   static Map<String, Object> resultMap(ExecResult r) {
