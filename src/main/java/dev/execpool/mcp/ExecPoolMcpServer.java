@@ -28,6 +28,8 @@ public final class ExecPoolMcpServer {
   private ExecPoolMcpServer() {}
 
   /** Serves until stdin ends; returns the process exit code. */
+  // "try": the subscription is a resource only so that it closes before the pool does.
+  @SuppressWarnings("try")
   public static int run(Config config, InputStream in, OutputStream protocolOut, String version) {
     McpSettings mcp = McpSettings.fromConfig(config); // bad settings fail before threads start
     String sessionKey = "mcp-" + UUID.randomUUID();

@@ -115,7 +115,7 @@ final class ExecTools {
   private SyncToolSpecification tool(
       McpJsonMapper mapper, String name, String description, String schema, Function<ToolArgs, CallToolResult> handler) {
     McpSchema.Tool tool =
-        McpSchema.Tool.builder().name(name).description(description).inputSchema(mapper, schema).build();
+        McpSchema.Tool.builder(name, mapper, schema).description(description).build();
     return SyncToolSpecification.builder()
         .tool(tool)
         .callHandler((exchange, request) -> call(name, exchange, request, handler))

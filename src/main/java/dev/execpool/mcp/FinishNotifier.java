@@ -46,11 +46,8 @@ final class FinishNotifier implements Consumer<TaskEvent>, AutoCloseable {
       return;
     }
     McpSchema.LoggingMessageNotification note =
-        McpSchema.LoggingMessageNotification.builder()
-            .level(McpSchema.LoggingLevel.INFO)
-            .logger(LOGGER)
-            .data(ResultFormatter.finishNotice(finished))
-            .build();
+        new McpSchema.LoggingMessageNotification(
+            McpSchema.LoggingLevel.INFO, LOGGER, ResultFormatter.finishNotice(finished));
     try {
       sender.execute(() -> send(target, note));
     } catch (RejectedExecutionException closing) {

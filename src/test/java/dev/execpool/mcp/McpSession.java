@@ -97,7 +97,7 @@ final class McpSession implements AutoCloseable {
   }
 
   CallToolResult call(String tool, Map<String, Object> arguments) {
-    return client.callTool(McpSchema.CallToolRequest.builder().name(tool).arguments(arguments).build());
+    return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(arguments).build());
   }
 
   /** A call that must succeed. */
