@@ -173,13 +173,15 @@ class McpServerIT {
 
   @Test
   void closingTheClientKillsRunningTasksAndTheServerExits() {
-    Path pidFile = tmp.resolve("disconnect.pid");
     McpSession own = McpSession.start();
-    List<Long> pids;
+    List<Long> pids = new ArrayList<>();
     try {
-      own.ok("exec", Map.of("command", "echo $$ > " + pidFile + "; sleep 300", "yield_ms", 0));
-      own.ok("exec", Map.of("command", "echo $$ >> " + pidFile + "; sleep 300", "yield_ms", 0));
-      pids = Pids.read(pidFile, 2, BOUND);
+      // One pid file per task: two commands appending to one file could race with its creation.
+      for (String name : List.of("first.pid", "second.pid")) {
+        Path pidFile = tmp.resolve(name);
+        own.ok("exec", Map.of("command", "echo $$ > " + pidFile + "; sleep 300", "yield_ms", 0));
+        pids.addAll(Pids.read(pidFile, 1, BOUND));
+      }
       started.addAll(pids);
       pids.forEach(pid -> assertTrue(Pids.alive(pid), "task process " + pid + " is not running"));
     } finally {
