@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Proof that processes a test started are gone: commands write their pids to files, tests read them. */
-final class Pids {
+public final class Pids {
   private Pids() {}
 
   /** Waits (bounded) until the file holds {@code count} pids, one per line, and returns them. */
-  static List<Long> read(Path file, int count, Duration within) {
+  public static List<Long> read(Path file, int count, Duration within) {
     List<Long> pids = new ArrayList<>();
     await(
         () -> {
@@ -39,7 +39,7 @@ final class Pids {
     return List.copyOf(pids);
   }
 
-  static boolean alive(long pid) {
+  public static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
   }
 
@@ -53,18 +53,18 @@ final class Pids {
     }
   }
 
-  static void awaitDead(List<Long> pids, Duration within) {
+  public static void awaitDead(List<Long> pids, Duration within) {
     await(() -> pids.stream().noneMatch(Pids::alive), within, "pids " + pids + " to be dead");
   }
 
-  static void assertDeadNow(List<Long> pids) {
+  public static void assertDeadNow(List<Long> pids) {
     for (long pid : pids) {
       assertTrue(!alive(pid), "process " + pid + " is still alive");
     }
   }
 
   /** Polls a condition until it holds or the bound passes; the synchronisation, not a sleep. */
-  static void await(BooleanSupplier condition, Duration within, String what) {
+  public static void await(BooleanSupplier condition, Duration within, String what) {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -80,7 +80,7 @@ final class Pids {
   }
 
   /** Last resort in test cleanup: a test that failed half-way still leaves nothing running. */
-  static void killAll(List<Long> pids) {
+  public static void killAll(List<Long> pids) {
     pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 }
