@@ -1,0 +1,41 @@
+package dev.execpool.bench;
+
+import java.io.File;
+import java.io.IOException;
+
+/**
+ * W4: one task printing {@code bytes} through the pool, whose cap (1 MiB) keeps a head and a tail,
+ * against the shell writing the same to /dev/null itself: the cost of reading every byte through
+ * the pool, and the heap that costs (it must not grow with the output).
+ */
+final class BigOutput {
+  private BigOutput() {}
+
+  static String command(long bytes) {
+    return "head -c " + bytes + " /dev/zero";
+  }
+
+  static void viaPool(long bytes, Metrics metrics) throws Exception {
+    try (ExecPoolContender pool = new ExecPoolContender(1)) {
+      long start = System.nanoTime();
+      Contender.TaskOutcome outcome = pool.run(command(bytes)).toCompletableFuture().get();
+      double wall = (System.nanoTime() - start) / 1e9;
+      metrics.put("wallS", wall);
+      metrics.put("MBPerS", bytes / 1e6 / wall);
+      metrics.put("failures", outcome.exitCode() == 0 && outcome.stdoutBytes() == bytes ? 0 : 1);
+    }
+  }
+
+  static void shellAlone(long bytes, Metrics metrics) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Process process =
+        new ProcessBuilder("sh", "-c", command(bytes) + " >/dev/null")
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    int code = process.waitFor();
+    double wall = (System.nanoTime() - start) / 1e9;
+    metrics.put("wallS", wall);
+    metrics.put("MBPerS", bytes / 1e6 / wall);
+    metrics.put("failures", code == 0 ? 0 : 1);
+  }
+}

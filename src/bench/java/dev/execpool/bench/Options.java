@@ -1,0 +1,46 @@
+package dev.execpool.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The harness's command line: {@code [W1 W2 ... | all] [--runs N] [--quick] [--contenders a,b]
+ * [--jvm FLAG]... [--w6-sessions N] [--w6-mode killed|real]}.
+ */
+record Options(
+    List<String> workloads, int runs, boolean quick, List<String> contenders, List<String> jvmFlags,
+    int w6Sessions, String w6Mode) {
+
+  static Options parse(String[] args) {
+    List<String> workloads = new ArrayList<>();
+    List<String> jvm = new ArrayList<>();
+    List<String> contenders = List.of();
+    Integer runs = null;
+    boolean quick = false;
+    Integer sessions = null;
+    String mode = "killed";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--quick" -> quick = true;
+        case "--contenders" -> contenders = List.of(args[++i].split(","));
+        case "--jvm" -> jvm.add(args[++i]);
+        case "--w6-sessions" -> sessions = Integer.parseInt(args[++i]);
+        case "--w6-mode" -> mode = args[++i];
+        case "all" -> workloads.addAll(List.of("W1", "W2", "W3", "W4", "W5", "W6"));
+        default -> {
+          if (!args[i].matches("W[1-6]")) {
+            throw new IllegalArgumentException("unknown argument " + args[i]);
+          }
+          workloads.add(args[i]);
+        }
+      }
+    }
+    if (workloads.isEmpty()) {
+      workloads.addAll(List.of("W1", "W2", "W3", "W4", "W5", "W6"));
+    }
+    return new Options(
+        workloads, runs != null ? runs : quick ? 1 : 3, quick, contenders, jvm,
+        sessions != null ? sessions : quick ? 10_000 : 100_000, mode);
+  }
+}
