@@ -2,11 +2,13 @@ package dev.execpool.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * W4: one task printing {@code bytes} through the pool, whose cap (1 MiB) keeps a head and a tail,
  * against the shell writing the same to /dev/null itself: the cost of reading every byte through
- * the pool, and the heap that costs (it must not grow with the output).
+ * the pool, and the heap that costs (it must not grow with the output). A plain ProcessBuilder
+ * reader that counts and drops the bytes shows what reading a pipe costs a JVM at all.
  */
 final class BigOutput {
   private BigOutput() {}
@@ -24,6 +26,31 @@ final class BigOutput {
       metrics.put("MBPerS", bytes / 1e6 / wall);
       metrics.put("failures", outcome.exitCode() == 0 && outcome.stdoutBytes() == bytes ? 0 : 1);
     }
+  }
+
+  /**
+   * A plain Java reader: ProcessBuilder, stdout read in 64 KiB reads and counted, not kept. What
+   * reading the pipe costs a JVM at all, without the pool's stream and capture.
+   */
+  static void plainReader(long bytes, Metrics metrics) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Process process =
+        new ProcessBuilder("sh", "-c", command(bytes))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long read = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = process.getInputStream()) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        read += n;
+      }
+    }
+    int code = process.waitFor();
+    double wall = (System.nanoTime() - start) / 1e9;
+    metrics.put("wallS", wall);
+    metrics.put("MBPerS", bytes / 1e6 / wall);
+    metrics.put("failures", code == 0 && read == bytes ? 0 : 1);
   }
 
   static void shellAlone(long bytes, Metrics metrics) throws IOException, InterruptedException {

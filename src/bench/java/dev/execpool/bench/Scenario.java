@@ -25,7 +25,7 @@ record Scenario(String label, String workload, List<String> contenders, List<Str
             List.of("tasks=" + (quick ? 100 : 500), "concurrency=" + (quick ? 100 : 500), "sleep=2"),
             List.of("wallS", "peakThreads", "baseThreads", "peakRssMB")),
         new Scenario(
-            "W4", "W4", List.of("execpool", "shell"), List.of("bytes=" + (quick ? (1L << 28) : (1L << 31))),
+            "W4", "W4", List.of("execpool", "processbuilder", "shell"), List.of("bytes=" + (quick ? (1L << 28) : (1L << 31))),
             List.of("wallS", "MBPerS", "peakHeapMB", "maxLiveAfterGcMB", "heapBaseMB")),
         new Scenario(
             "W5", "W5", List.of("execpool", "processbuilder"),

@@ -56,6 +56,8 @@ public final class Trial {
         long bytes = Long.parseLong(p.get("bytes"));
         if (name.equals("shell")) {
           BigOutput.shellAlone(bytes, metrics);
+        } else if (name.equals("processbuilder")) {
+          BigOutput.plainReader(bytes, metrics);
         } else {
           BigOutput.viaPool(bytes, metrics);
         }
