@@ -40,6 +40,10 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("launch-costs")) {
+      LaunchCosts.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     Options options = Options.parse(args);
     Path dir = Path.of("target", "bench");
     Files.createDirectories(dir);

@@ -61,6 +61,9 @@ final class ManySessions {
       metrics.put("heapPerSessionB", (heldMb - baseMb) * 1024 * 1024 / sessions);
       metrics.put("rssHeldMB", ResourceSampler.statusKb("VmRSS") / 1024.0);
       metrics.put("threadsHeld", ManagementFactory.getThreadMXBean().getThreadCount());
+      if (Boolean.getBoolean("bench.histogram")) {
+        System.err.println("W6 live heap while " + sessions + " sessions hold a result:\n" + HeapHistogram.top(30));
+      }
 
       if (blocker != null) {
         pool.kill("w6-blocker", blocker).toCompletableFuture().join();
