@@ -74,7 +74,7 @@ public final class Bench {
     // results.get(contender).get(run) -> figures of that trial (null when it failed)
     Map<String, List<Metrics>> results = new LinkedHashMap<>();
     contenders.forEach(c -> results.put(c, new ArrayList<>()));
-    for (int run = 0; run < options.runs(); run++) {
+    for (int run = 0; run < scenario.runs(options); run++) {
       for (int k = 0; k < contenders.size(); k++) {
         String contender = contenders.get((k + run) % contenders.size());
         Metrics metrics = trial(scenario, contender, run);
@@ -137,7 +137,7 @@ public final class Bench {
 
   private void print(Scenario scenario, Map<String, List<Metrics>> results) {
     out.println();
-    out.println("### " + scenario.label() + " (" + String.join(" ", scenario.params()) + "; " + options.runs()
+    out.println("### " + scenario.label() + " (" + String.join(" ", scenario.params()) + "; " + scenario.runs(options)
         + " runs" + (options.jvmFlags().isEmpty() ? "" : "; JVM " + String.join(" ", options.jvmFlags())) + ")");
     out.println();
     StringBuilder header = new StringBuilder("| contender |");

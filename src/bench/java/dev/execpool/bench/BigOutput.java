@@ -19,9 +19,19 @@ final class BigOutput {
 
   static void viaPool(long bytes, Metrics metrics) throws Exception {
     try (ExecPoolContender pool = new ExecPoolContender(1)) {
+      // Heap growth: the live heap (after a full GC) mid-transfer, minus that of the started, idle
+      // pool. Peak "used" would mostly count garbage the young generation has not yet collected.
+      double idle = ManySessions.liveHeapMb();
       long start = System.nanoTime();
-      Contender.TaskOutcome outcome = pool.run(command(bytes)).toCompletableFuture().get();
+      var running = pool.run(command(bytes)).toCompletableFuture();
+      Thread.sleep(1000);
+      double mid = ManySessions.liveHeapMb();
+      boolean midTransfer = !running.isDone();
+      Contender.TaskOutcome outcome = running.get();
       double wall = (System.nanoTime() - start) / 1e9;
+      metrics.put("liveIdleMB", idle);
+      metrics.put("heapGrowthMB", mid - idle);
+      metrics.put("sampledMidTransfer", midTransfer ? 1 : 0);
       metrics.put("wallS", wall);
       metrics.put("MBPerS", bytes / 1e6 / wall);
       metrics.put("failures", outcome.exitCode() == 0 && outcome.stdoutBytes() == bytes ? 0 : 1);
