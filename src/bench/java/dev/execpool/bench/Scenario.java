@@ -13,7 +13,7 @@ record Scenario(String label, String workload, List<String> contenders, List<Str
   static List<Scenario> plan(Options options) {
     boolean quick = options.quick();
     String w1Tasks = "tasks=" + (quick ? 300 : 2000);
-    String w1Budget = "budget=" + (quick ? 5 : 20);
+    String w1Budget = "budget=" + options.w1Budget();
     return List.of(
         new Scenario("W1 C=1", "W1", ALL_PEERS, List.of(w1Tasks, "concurrency=1", w1Budget), List.of("tasksPerS", "peakThreads")),
         new Scenario("W1 C=4", "W1", ALL_PEERS, List.of(w1Tasks, "concurrency=4", w1Budget), List.of("tasksPerS", "peakThreads")),
@@ -29,7 +29,7 @@ record Scenario(String label, String workload, List<String> contenders, List<Str
             List.of("wallS", "MBPerS", "heapGrowthMB", "peakHeapMB", "sampledMidTransfer")),
         new Scenario(
             "W5", "W5", List.of("execpool", "processbuilder"),
-            List.of("samples=" + (quick ? 50 : 200), "drainReps=" + (quick ? 5 : 10)),
+            List.of("samples=" + (quick ? 50 : 200), "drainReps=" + options.w5DrainReps()),
             List.of(
                 "spawnToStartP50ms", "spawnToStartP99ms", "spawnToPoolStartedP50ms", "spawnToPoolStartedP99ms",
                 "exitToCollectableP50ms", "exitToCollectableP99ms", "drain1P50us", "drain100P50us")),
