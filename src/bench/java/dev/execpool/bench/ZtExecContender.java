@@ -1,6 +1,7 @@
 package dev.execpool.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -32,8 +33,8 @@ final class ZtExecContender implements Contender {
                     .redirectError(err)
                     .execute();
             byte[] out = result.output();
-            return new TaskOutcome(
-                result.getExitValue(), out.length, new String(out, 0, Math.min(64, out.length), java.nio.charset.StandardCharsets.UTF_8));
+            String head = new String(out, 0, Math.min(64, out.length), StandardCharsets.UTF_8);
+            return new TaskOutcome(result.getExitValue(), out.length, head);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
