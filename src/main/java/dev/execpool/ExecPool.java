@@ -61,6 +61,7 @@ public final class ExecPool implements AutoCloseable {
     this.system = system;
     this.ownsSystem = ownsSystem;
     this.settings = ExecPoolSettings.fromConfig(system.settings().config());
+    Launchers.requireUsable(settings);
     this.validator = new RequestValidator(settings);
     this.askTimeout = settings.askTimeout();
     this.supervisor =
@@ -81,7 +82,8 @@ public final class ExecPool implements AutoCloseable {
 
   /** A pool with its own actor system, configured by {@code config} (which must hold {@code execpool}). */
   public static ExecPool start(Config config) {
-    ExecPoolSettings.fromConfig(config); // fail on bad settings before starting threads
+    // Fail on bad settings before starting threads.
+    Launchers.requireUsable(ExecPoolSettings.fromConfig(config));
     return new ExecPool(ActorSystem.create(Behaviors.empty(), "execpool", config), true);
   }
 

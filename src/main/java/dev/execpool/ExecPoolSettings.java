@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.execpool.process.ChildEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,6 +29,7 @@ public record ExecPoolSettings(
     Optional<Path> defaultCwd,
     List<String> shell,
     String osName,
+    Launcher launcher,
     ChildEnvironment.Inherit envInherit,
     List<String> envDenyPatterns,
     List<String> envCoreNames,
@@ -94,7 +96,8 @@ public record ExecPoolSettings(
         cwd.isBlank() ? Optional.empty() : Optional.of(Path.of(cwd)),
         c.getStringList("shell"),
         osName.isBlank() ? System.getProperty("os.name", "") : osName,
-        ChildEnvironment.Inherit.valueOf(c.getString("env-inherit").toUpperCase(Locale.ROOT)),
+        choice(c, "launcher", Launcher.class),
+        choice(c, "env-inherit", ChildEnvironment.Inherit.class),
         c.getStringList("env-deny-patterns"),
         c.getStringList("env-core-names"),
         c.getDuration("session-idle-timeout"),
@@ -108,9 +111,28 @@ public record ExecPoolSettings(
         CONFIG_PATH + ".io-dispatcher");
   }
 
+  /** {@code execpool.launcher}: how task processes are started and watched. */
+  public enum Launcher {
+    AUTO,
+    NATIVE,
+    JDK
+  }
+
   /** True when {@code max-concurrent} is 0, meaning no limit. */
   public boolean unlimitedConcurrency() {
     return maxConcurrent == 0;
+  }
+
+  /** An enum setting; a wrong value names the key and the values it may take. */
+  private static <E extends Enum<E>> E choice(Config c, String key, Class<E> type) {
+    String value = c.getString(key);
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "execpool." + key + " must be one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+              + ", got \"" + value + "\"");
+    }
   }
 
   private static void requireAtLeast(String key, long value, long min) {

@@ -2,7 +2,6 @@ package dev.execpool;
 
 import dev.execpool.process.ChildEnvironment;
 import dev.execpool.process.OutputCapture;
-import dev.execpool.process.ProcessLauncher;
 import dev.execpool.process.ProcessTree;
 import dev.execpool.process.ShellSelector;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -148,14 +148,13 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
   }
 
   private static TaskTools tools(ExecPoolSettings settings, ActorContext<?> context, Clock clock) {
-    String os = settings.osName();
+    Executor io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher()));
     return new TaskTools(
         settings,
-        new ProcessLauncher(
-            ShellSelector.select(settings.shell(), os), ShellSelector.findSetsid(os), ShellSelector.isWindows(os)),
+        Launchers.create(settings, io, context.getSystem()),
         new ChildEnvironment(
             settings.envInherit(), settings.envDenyPatterns(), settings.envCoreNames(), System.getenv()),
-        context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher())),
+        io,
         clock);
   }
 

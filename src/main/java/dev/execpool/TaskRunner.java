@@ -2,8 +2,7 @@ package dev.execpool;
 
 import dev.execpool.process.LaunchedProcess;
 import dev.execpool.process.OutputCapture;
-import dev.execpool.process.PipeReaders;
-import dev.execpool.process.ProcessLauncher.LaunchException;
+import dev.execpool.process.LaunchException;
 import dev.execpool.process.ProcessTree;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +68,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   private record LaunchFailed(String message) implements Command {}
 
-  private record ProcessExited(int exitCode, Instant at) implements Command {}
+  /** {@code exitCode} is null when the launcher could not learn it. */
+  private record ProcessExited(Integer exitCode, Instant at) implements Command {}
 
   private record OutputClosed(Throwable failure) implements Command {}
 
@@ -168,8 +168,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   // --- launch ---------------------------------------------------------------------------------
 
   /**
-   * The output streams are materialized first, so the thread that starts the process can start
-   * reading at once (see {@link PipeReaders}); it then stays to read stdout until EOF.
+   * The output streams are materialized first, so the launcher can feed them from the moment the
+   * process exists.
    */
   private void launch() {
     Pair<SourceQueueWithComplete<ByteString>, CompletionStage<Done>> out = outputStream(stdout);
@@ -184,7 +184,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
         "failed to start the shell - the command never ran: " + unwrap(failure)));
   }
 
-  /** Runs on the I/O dispatcher for the life of the process. */
+  /** Runs on the I/O dispatcher: for the spawn (native launcher) or the life of the process (jdk). */
   private void launchAndRead(
       SourceQueueWithComplete<ByteString> out,
       SourceQueueWithComplete<ByteString> err,
@@ -197,17 +197,16 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
               spec.cwd(),
               spec.env(),
               spec.marker(),
-              process ->
-                  PipeReaders.readBoth(
-                      process.process(), out, err, settings.readChunkBytes(), tools.io(),
-                      () -> {
-                        if (!handOver.offer(process)) {
-                          // The runner stopped while the fork was under way: nobody else will kill it.
-                          process.tree().signal(true);
-                          process.process().destroyForcibly();
-                        }
-                        started.complete(new Launched(process));
-                      }));
+              out,
+              err,
+              process -> {
+                if (!handOver.offer(process)) {
+                  // The runner stopped while the fork was under way: nobody else will kill it.
+                  process.tree().signal(true);
+                  process.process().destroyForcibly();
+                }
+                started.complete(new Launched(process));
+              });
     } catch (RuntimeException e) {
       out.complete();
       err.complete();
@@ -238,9 +237,10 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     launched = message.process();
     getContext().getLog().debug("started pid {}: {}", launched.process().pid(), spec.command());
     parent.tell(new PoolSupervisor.TaskLaunched(spec.key(), launched.startedAt()));
-    CompletionStage<Command> exit =
-        launched.process().onExit().thenApply(p -> new ProcessExited(p.exitValue(), Instant.now()));
-    getContext().pipeToSelf(exit, (message2, failure) -> message2);
+    getContext()
+        .pipeToSelf(
+            launched.process().onExit(),
+            (code, failure) -> new ProcessExited(failure == null ? code : null, Instant.now()));
     if (pendingKill != null) {
       beginStop(Outcome.KILLED, pendingKill.words, pendingKillGrace);
     } else {

@@ -1,7 +1,7 @@
 package dev.execpool;
 
 import dev.execpool.process.ChildEnvironment;
-import dev.execpool.process.ProcessLauncher;
+import dev.execpool.process.TaskLauncher;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 
@@ -12,7 +12,7 @@ import java.util.concurrent.Executor;
  */
 record TaskTools(
     ExecPoolSettings settings,
-    ProcessLauncher launcher,
+    TaskLauncher launcher,
     ChildEnvironment environment,
     Executor io,
     Clock clock) {}

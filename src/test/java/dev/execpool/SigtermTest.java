@@ -27,6 +27,7 @@ class SigtermTest {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-XX:+IgnoreUnrecognizedVMOptions");
     command.add("--sun-misc-unsafe-memory-access=allow");
+    command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-cp");
     // Surefire runs tests from a manifest-only jar; it publishes the real class path here.
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

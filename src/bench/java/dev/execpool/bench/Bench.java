@@ -94,6 +94,7 @@ public final class Bench {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:+IgnoreUnrecognizedVMOptions");
     command.add("--sun-misc-unsafe-memory-access=allow");
+    command.add("--enable-native-access=ALL-UNNAMED");
     command.addAll(options.jvmFlags());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

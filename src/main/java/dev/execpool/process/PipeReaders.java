@@ -21,7 +21,7 @@ import org.apache.pekko.util.ByteString;
  * the pipes end (by killing what still holds them). A pull-based source cannot do this: it reads on
  * whichever thread the stream runs next, and a monitor cannot be held across threads.
  *
- * <p>{@link ProcessLauncher#launch} takes the monitor the instant {@code ProcessBuilder.start()}
+ * <p>{@link JdkLauncher#launch} takes the monitor the instant {@code ProcessBuilder.start()}
  * returns, before anything else can load or run, and calls this while holding it (taking it again
  * here is re-entrant). The one gap is those few instructions, while the shell is still starting.
  */

@@ -1,0 +1,71 @@
+package dev.execpool;
+
+import dev.execpool.process.JdkLauncher;
+import dev.execpool.process.ShellSelector;
+import dev.execpool.process.TaskLauncher;
+import dev.execpool.process.linux.NativeLauncher;
+import dev.execpool.process.linux.NativeSupport;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Picks the launcher {@code execpool.launcher} asks for, and ties its life to the actor system's. */
+final class Launchers {
+  private static final Logger log = LoggerFactory.getLogger(Launchers.class);
+
+  private Launchers() {}
+
+  /**
+   * Fails when the settings ask for a launcher that cannot run here, so a pool refuses to start
+   * rather than starting without a way to run anything.
+   */
+  static void requireUsable(ExecPoolSettings settings) {
+    if (settings.launcher() == ExecPoolSettings.Launcher.NATIVE) {
+      nativeMissing(settings).ifPresent(reason -> {
+        throw new IllegalArgumentException("execpool.launcher = native cannot run here: " + reason
+            + " (use auto or jdk)");
+      });
+    }
+  }
+
+  static TaskLauncher create(ExecPoolSettings settings, Executor io, ActorSystem<?> system) {
+    requireUsable(settings);
+    List<String> shell = ShellSelector.select(settings.shell(), settings.osName());
+    Optional<String> nativeMissing = nativeMissing(settings);
+    TaskLauncher launcher;
+    switch (settings.launcher()) {
+      case NATIVE -> launcher = nativeLauncher(settings, shell, io, system);
+      case AUTO -> launcher =
+          nativeMissing.isEmpty() ? nativeLauncher(settings, shell, io, system) : jdkLauncher(settings, shell, io);
+      default -> launcher = jdkLauncher(settings, shell, io);
+    }
+    nativeMissing.ifPresentOrElse(
+        reason -> log.info("task launcher: {} (native unavailable: {})", launcher.description(), reason),
+        () -> log.info("task launcher: {}", launcher.description()));
+    return launcher;
+  }
+
+  private static Optional<String> nativeMissing(ExecPoolSettings settings) {
+    return ShellSelector.isWindows(settings.osName())
+        ? Optional.of("the shell is chosen for Windows")
+        : NativeSupport.unavailableReason();
+  }
+
+  private static TaskLauncher nativeLauncher(
+      ExecPoolSettings settings, List<String> shell, Executor io, ActorSystem<?> system) {
+    // Once the system is down its task runners have killed their trees; the loop reaps them and ends.
+    long reapBound = settings.shutdownGrace().plus(settings.pipeDrain()).plusSeconds(5).toMillis();
+    NativeLauncher launcher = new NativeLauncher(shell, settings.readChunkBytes(), io, reapBound);
+    system.getWhenTerminated().thenRun(launcher::close);
+    return launcher;
+  }
+
+  private static TaskLauncher jdkLauncher(ExecPoolSettings settings, List<String> shell, Executor io) {
+    String os = settings.osName();
+    return new JdkLauncher(
+        shell, ShellSelector.findSetsid(os), ShellSelector.isWindows(os), settings.readChunkBytes(), io);
+  }
+}

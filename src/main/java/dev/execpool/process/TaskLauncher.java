@@ -1,0 +1,40 @@
+package dev.execpool.process;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Starts a task's shell in its own session and process group, stdin from the null device, and feeds
+ * its stdout and stderr into two stream queues until every holder of the pipes has closed them (not
+ * merely until the shell exits). Call on the I/O dispatcher: the launch blocks for the spawn, and the
+ * JDK launcher also for the life of the process.
+ */
+public interface TaskLauncher {
+  /** The argv prefix the command is appended to. */
+  List<String> shell();
+
+  /** What this launcher is, for logs and the README ("native (posix_spawn, epoll)", "jdk"). */
+  String description();
+
+  /**
+   * Starts {@code command} in {@code cwd} with exactly {@code env}; {@code marker} is the value of
+   * {@link ProcessTree#MARKER_VARIABLE} in {@code env}. {@code onStarted} runs once the process
+   * exists, before any of its output is read; both queues are completed (or failed) at the pipes'
+   * ends.
+   *
+   * @throws ProcessLauncher.LaunchException with a message fit for the task's result when the shell
+   *     cannot start; the queues are then untouched
+   */
+  void launch(
+      String command,
+      Path cwd,
+      Map<String, String> env,
+      String marker,
+      SourceQueueWithComplete<ByteString> stdout,
+      SourceQueueWithComplete<ByteString> stderr,
+      Consumer<LaunchedProcess> onStarted);
+}
