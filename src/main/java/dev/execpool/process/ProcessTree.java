@@ -5,13 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 
 /**
  * Every process that belongs to one task, found and signalled without ever signalling a stranger.
@@ -26,10 +29,11 @@ import java.util.Set;
  * count only while the root's pid still names the root (same start time) or names nothing. On Linux
  * this reads {@code /proc}; elsewhere only the descendants are found.
  *
- * <p>Cost: one pass over {@code /proc} and one small {@code stat} read per process. Only a process
- * started no earlier than the task's shell can belong to it (a session or group cannot be joined from
- * outside, and descendants and marker carriers are younger), so the {@code environ} read is made only
- * for those few. This runs on the I/O dispatcher.
+ * <p>Cost: one listing of {@code /proc}, then a small {@code stat} read for each pid that can have
+ * been handed out since the shell's ({@link PidWindow}; every pid when that cannot be bounded). Only a
+ * process started no earlier than the task's shell can belong to it (a session or group cannot be
+ * joined from outside, and descendants and marker carriers are younger), so the {@code environ} read
+ * is made only for those few. This runs on the I/O dispatcher.
  */
 public final class ProcessTree {
   public static final String MARKER_VARIABLE = "EXECPOOL_TASK_MARKER";
@@ -43,9 +47,15 @@ public final class ProcessTree {
   private final byte[] markerEntry;
   /** The shell's start time in clock ticks since boot; 0 when unknown (then nothing is skipped). */
   private final long rootStartTicks;
+  /** Forks since boot, read just after the shell's: bounds which pids can be younger. */
+  private final long forksAtRoot;
 
-  /** {@code rootPid}: the task's shell, its group and session id. {@code marker} may be null. */
+  /**
+   * {@code rootPid}: the task's shell, its group and session id. {@code marker} may be null. Build it
+   * right after the spawn: it dates the shell.
+   */
   public ProcessTree(long rootPid, String marker) {
+    this.forksAtRoot = HAS_PROC ? PidWindow.forkCount() : -1;
     this.rootPid = rootPid;
     this.markerEntry =
         marker == null ? null : (MARKER_VARIABLE + "=" + marker).getBytes(StandardCharsets.UTF_8);
@@ -114,17 +124,22 @@ public final class ProcessTree {
    * found from the parent pids read in the same pass, so no second scan is needed.
    */
   private Map<Long, StatLine> scan() {
-    Map<Long, StatLine> young = new HashMap<>();
+    List<Long> listed = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcessTree::isPidDirectory)) {
       for (Path entry : entries) {
-        long pid = Long.parseLong(entry.getFileName().toString());
-        StatLine stat = pid == SELF ? null : readStat(pid);
-        if (stat != null && !stat.zombie() && stat.startTicks() >= rootStartTicks) {
-          young.put(pid, stat);
-        }
+        listed.add(Long.parseLong(entry.getFileName().toString()));
       }
     } catch (IOException e) {
-      // /proc went away under us: what was read so far is all there is to go on.
+      // /proc went away under us: what was listed so far is all there is to go on.
+    }
+    // Taken after the listing, so every young process listed lies inside the window.
+    LongPredicate mayBeYoung = PidWindow.since(rootPid, forksAtRoot).orElse(pid -> true);
+    Map<Long, StatLine> young = new HashMap<>();
+    for (long pid : listed) {
+      StatLine stat = pid == SELF || !mayBeYoung.test(pid) ? null : readStat(pid);
+      if (stat != null && !stat.zombie() && stat.startTicks() >= rootStartTicks) {
+        young.put(pid, stat);
+      }
     }
     // Relations by pid (group, session, parent) hold only while the root's pid is not someone
     // else's: pids wrap (often at 32768), and a recycled root pid could lead another task's group.

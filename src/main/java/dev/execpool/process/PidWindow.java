@@ -1,0 +1,91 @@
+package dev.execpool.process;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.LongPredicate;
+
+/**
+ * Which pids a process started after a given one can have, so a sweep reads {@code /proc/PID/stat}
+ * for a handful of pids rather than for every process on the machine (each read costs the kernel
+ * about 8 µs; a machine with a few hundred processes made the sweep the largest part of a short
+ * task's cost).
+ *
+ * <p>Why it holds: Linux hands out pids cyclically, each new one the next free number after the
+ * last, wrapping from {@code pid_max} to the bottom. Every pid handed out after the root's therefore
+ * lies on the cyclic way from the root's pid to the last one handed out ({@code ns_last_pid}), unless
+ * the counter went all the way round meanwhile. That is ruled out by counting forks ({@code
+ * processes} in {@code /proc/stat}, threads included): while fewer than half of {@code pid_max} forks
+ * happened since the root's, no lap was possible. Otherwise, or when a figure cannot be read, there
+ * is no window and every pid is a candidate. A privileged process choosing its own pid ({@code
+ * clone3} with {@code set_tid}) is the one way around it, and needs {@code CAP_CHECKPOINT_RESTORE}.
+ */
+final class PidWindow {
+  private static final Path LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
+  private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
+  private static final Path KERNEL_STAT = Path.of("/proc/stat");
+  private static final long UNKNOWN = -1;
+  private static final long PID_LIMIT = readNumber(PID_MAX);
+
+  private PidWindow() {}
+
+  /** Forks since boot, or -1 when unknown. Read right after a spawn, it dates the spawned pid. */
+  static long forkCount() {
+    try {
+      for (String line : Files.readAllLines(KERNEL_STAT, StandardCharsets.US_ASCII)) {
+        if (line.startsWith("processes ")) {
+          return Long.parseLong(line.substring("processes ".length()).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // No /proc/stat (not Linux, or hidden): no window.
+    }
+    return UNKNOWN;
+  }
+
+  /**
+   * The pids that can have been handed out since {@code rootPid} was, given the fork count read just
+   * after; empty when that cannot be bounded. Read the last pid after listing {@code /proc}, so every
+   * process listed lies inside the window if it is young.
+   */
+  static Optional<LongPredicate> since(long rootPid, long forksAtRoot) {
+    if (forksAtRoot == UNKNOWN) {
+      return Optional.empty();
+    }
+    return window(rootPid, readNumber(LAST_PID), PID_LIMIT, forksAtRoot, forkCount());
+  }
+
+  /** The window itself, from the figures read; separate so tests can try wraps and laps. */
+  static Optional<LongPredicate> window(long rootPid, long lastPid, long pidMax, long forksAtRoot, long forksNow) {
+    // Half of pid_max is the margin for forks between the root's and the reading of forksAtRoot
+    // (microseconds apart), which the count misses.
+    if (lastPid <= 0 || pidMax <= 0 || forksAtRoot < 0 || forksNow < 0 || forksNow - forksAtRoot >= pidMax / 2) {
+      return Optional.empty();
+    }
+    long lastDistance = distance(rootPid, lastPid, pidMax);
+    return Optional.of(pid -> distance(rootPid, pid, pidMax) <= lastDistance);
+  }
+
+  /** How far {@code pid} lies after {@code rootPid} on the cyclic way round 0 .. pid_max. */
+  private static long distance(long rootPid, long pid, long pidMax) {
+    return pid >= rootPid ? pid - rootPid : pidMax - rootPid + pid;
+  }
+
+  /**
+   * One read: a sysctl file answers a read at a non-zero offset with nothing, so {@code
+   * Files.readString} (which reads in steps) sees only its first digit.
+   */
+  private static long readNumber(Path file) {
+    byte[] buffer = new byte[32];
+    try (InputStream in = new FileInputStream(file.toFile())) {
+      int length = in.read(buffer);
+      return Long.parseLong(new String(buffer, 0, Math.max(length, 0), StandardCharsets.US_ASCII).trim());
+    } catch (IOException | RuntimeException e) {
+      return UNKNOWN;
+    }
+  }
+}
