@@ -58,7 +58,7 @@ final class Launchers {
       ExecPoolSettings settings, List<String> shell, Executor io, ActorSystem<?> system) {
     // Once the system is down its task runners have killed their trees; the loop reaps them and ends.
     long reapBound = settings.shutdownGrace().plus(settings.pipeDrain()).plusSeconds(5).toMillis();
-    NativeLauncher launcher = new NativeLauncher(shell, settings.readChunkBytes(), io, reapBound);
+    NativeLauncher launcher = new NativeLauncher(shell, io, reapBound);
     system.getWhenTerminated().thenRun(launcher::close);
     return launcher;
   }

@@ -1,5 +1,6 @@
 package dev.execpool.bench;
 
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -22,6 +23,8 @@ interface Contender extends AutoCloseable {
   static Contender create(String name, int concurrency) {
     return switch (name) {
       case "execpool" -> new ExecPoolContender(concurrency);
+      // The pool on its portable launcher: the before of the native-launcher tuning step, same run.
+      case "execpool-jdk" -> new ExecPoolContender(concurrency, Map.of("execpool.launcher", "jdk"));
       case "processbuilder" -> new ProcessBuilderContender(concurrency);
       case "zt-exec" -> new ZtExecContender(concurrency);
       case "commons-exec" -> new CommonsExecContender(concurrency);

@@ -7,7 +7,7 @@ import java.util.List;
  * figures to show (each ratio is against ProcessBuilder's figure from the same run).
  */
 record Scenario(String label, String workload, List<String> contenders, List<String> params, List<String> shown) {
-  static final List<String> ALL_PEERS = List.of("execpool", "processbuilder", "zt-exec", "commons-exec", "nuprocess");
+  static final List<String> ALL_PEERS = List.of("execpool", "execpool-jdk", "processbuilder", "zt-exec", "commons-exec", "nuprocess");
 
   /** Every scenario of the issue, with sizes for a full or a quick run. */
   static List<Scenario> plan(Options options) {

@@ -31,12 +31,13 @@ public final class NativeLauncher implements TaskLauncher, AutoCloseable {
    * @param io the pool's I/O dispatcher: the event loop runs there as one long task
    * @param reapBoundMillis how long the loop, once closed, still waits to reap killed children
    */
-  public NativeLauncher(List<String> shell, int chunkBytes, Executor io, long reapBoundMillis) {
+  public NativeLauncher(List<String> shell, Executor io, long reapBoundMillis) {
     NativeSupport.unavailableReason().ifPresent(reason -> {
       throw new IllegalStateException("the native launcher cannot run here: " + reason);
     });
     this.shell = List.copyOf(shell);
-    this.readBuffer = new Memory(chunkBytes);
+    // One buffer for every read: reads happen one at a time, on the loop's thread.
+    this.readBuffer = new Memory(PipeReader.FLOOD_PIPE_BYTES);
     this.loop = new EpollLoop(io, reapBoundMillis);
   }
 
