@@ -2,6 +2,7 @@ package dev.execpool;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.execpool.process.Stages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -103,40 +105,29 @@ public final class ExecPool implements AutoCloseable {
   /** Starts (or queues) a command. @throws IllegalArgumentException for an invalid request */
   public CompletionStage<Submitted> spawn(ExecRequest request) {
     validator.validate(request);
-    return AskPattern.askWithStatus(
-        supervisor, replyTo -> new PoolSupervisor.Spawn(request, replyTo), askTimeout, system.scheduler());
+    return Stages.plain(
+        AskPattern.askWithStatus(
+            supervisor, replyTo -> new PoolSupervisor.Spawn(request, replyTo), askTimeout, system.scheduler()));
   }
 
   /** Every finished result of the session, oldest first; each result is delivered only once. */
   public CompletionStage<List<ExecResult>> collectPending(String sessionKey) {
     validator.requireId("sessionKey", sessionKey, true);
-    return AskPattern.ask(
-        supervisor,
-        replyTo -> new PoolSupervisor.CollectPending(sessionKey, replyTo),
-        askTimeout,
-        system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.CollectPending(sessionKey, replyTo));
   }
 
   /** One finished result, or empty if the task still runs or the session has no such task. */
   public CompletionStage<Optional<ExecResult>> collect(String sessionKey, String taskId) {
     validator.requireId("sessionKey", sessionKey, true);
     validator.requireId("taskId", taskId, true);
-    return AskPattern.ask(
-        supervisor,
-        replyTo -> new PoolSupervisor.CollectTask(sessionKey, taskId, replyTo),
-        askTimeout,
-        system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.CollectTask(sessionKey, taskId, replyTo));
   }
 
   /** True while the session's task is queued or running. */
   public CompletionStage<Boolean> isRunning(String sessionKey, String taskId) {
     validator.requireId("sessionKey", sessionKey, true);
     validator.requireId("taskId", taskId, true);
-    return AskPattern.ask(
-        supervisor,
-        replyTo -> new PoolSupervisor.IsRunning(sessionKey, taskId, replyTo),
-        askTimeout,
-        system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.IsRunning(sessionKey, taskId, replyTo));
   }
 
   /**
@@ -150,11 +141,7 @@ public final class ExecPool implements AutoCloseable {
       throw new IllegalArgumentException(
           "offsets must not be negative, got stdout " + stdoutOffset + " and stderr " + stderrOffset);
     }
-    return AskPattern.ask(
-        supervisor,
-        replyTo -> new PoolSupervisor.ReadOutput(sessionKey, taskId, stdoutOffset, stderrOffset, replyTo),
-        askTimeout,
-        system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.ReadOutput(sessionKey, taskId, stdoutOffset, stderrOffset, replyTo));
   }
 
   /**
@@ -164,8 +151,7 @@ public final class ExecPool implements AutoCloseable {
    */
   public CompletionStage<Boolean> kill(String sessionKey, String taskId) {
     requireTask(sessionKey, taskId);
-    return AskPattern.ask(
-        supervisor, replyTo -> new PoolSupervisor.Kill(sessionKey, taskId, replyTo), askTimeout, system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.Kill(sessionKey, taskId, replyTo));
   }
 
   /**
@@ -176,11 +162,7 @@ public final class ExecPool implements AutoCloseable {
   public CompletionStage<Optional<ExecResult>> await(String sessionKey, String taskId, Duration maxWait) {
     requireTask(sessionKey, taskId);
     requireWait(maxWait);
-    return AskPattern.ask(
-        supervisor,
-        replyTo -> new PoolSupervisor.Await(sessionKey, taskId, maxWait, replyTo),
-        maxWait.plus(askTimeout),
-        system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.Await(sessionKey, taskId, maxWait, replyTo), maxWait.plus(askTimeout));
   }
 
   /**
@@ -205,8 +187,7 @@ public final class ExecPool implements AutoCloseable {
   /** Every task of the session that is queued, running, or finished but not yet collected. */
   public CompletionStage<List<TaskInfo>> list(String sessionKey) {
     validator.requireId("sessionKey", sessionKey, true);
-    return AskPattern.ask(
-        supervisor, replyTo -> new PoolSupervisor.ListTasks(sessionKey, replyTo), askTimeout, system.scheduler());
+    return ask(replyTo -> new PoolSupervisor.ListTasks(sessionKey, replyTo));
   }
 
   /**
@@ -306,7 +287,7 @@ public final class ExecPool implements AutoCloseable {
   }
 
   public CompletionStage<PoolStats> stats() {
-    return AskPattern.ask(supervisor, PoolSupervisor.GetStats::new, askTimeout, system.scheduler());
+    return ask(PoolSupervisor.GetStats::new);
   }
 
   /**
@@ -333,6 +314,15 @@ public final class ExecPool implements AutoCloseable {
         LOG.warn("actor system did not terminate within {}", bound);
       }
     }
+  }
+
+  private <T> CompletableFuture<T> ask(Function<ActorRef<T>, PoolSupervisor.Command> message) {
+    return ask(message, askTimeout);
+  }
+
+  /** An ask whose answer callers can chain on without a thread per callback ({@link Stages}). */
+  private <T> CompletableFuture<T> ask(Function<ActorRef<T>, PoolSupervisor.Command> message, Duration timeout) {
+    return Stages.plain(AskPattern.ask(supervisor, message, timeout, system.scheduler()));
   }
 
   private CompletionStage<Done> shutdownTasks() {

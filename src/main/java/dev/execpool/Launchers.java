@@ -2,6 +2,7 @@ package dev.execpool;
 
 import dev.execpool.process.JdkLauncher;
 import dev.execpool.process.ShellSelector;
+import dev.execpool.process.Stages;
 import dev.execpool.process.TaskLauncher;
 import dev.execpool.process.linux.NativeLauncher;
 import dev.execpool.process.linux.NativeSupport;
@@ -59,7 +60,7 @@ final class Launchers {
     // Once the system is down its task runners have killed their trees; the loop reaps them and ends.
     long reapBound = settings.shutdownGrace().plus(settings.pipeDrain()).plusSeconds(5).toMillis();
     NativeLauncher launcher = new NativeLauncher(shell, io, reapBound);
-    system.getWhenTerminated().thenRun(launcher::close);
+    Stages.plain(system.getWhenTerminated()).thenRun(launcher::close);
     return launcher;
   }
 

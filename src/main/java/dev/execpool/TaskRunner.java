@@ -4,6 +4,7 @@ import dev.execpool.process.LaunchedProcess;
 import dev.execpool.process.OutputCapture;
 import dev.execpool.process.LaunchException;
 import dev.execpool.process.ProcessTree;
+import dev.execpool.process.Stages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -176,7 +177,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     Pair<SourceQueueWithComplete<ByteString>, CompletionStage<Done>> err = outputStream(stderr);
     getContext()
         .pipeToSelf(
-            out.second().thenCombine(err.second(), (a, b) -> Done.getInstance()),
+            Stages.plain(out.second()).thenCombine(Stages.plain(err.second()), (a, b) -> Done.getInstance()),
             (done, failure) -> new OutputClosed(failure));
     CompletableFuture<Command> started = new CompletableFuture<>();
     tools.io().execute(() -> launchAndRead(out.first(), err.first(), started));

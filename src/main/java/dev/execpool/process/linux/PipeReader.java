@@ -2,6 +2,7 @@ package dev.execpool.process.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import dev.execpool.process.Stages;
 import java.io.IOException;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
@@ -42,7 +43,7 @@ final class PipeReader implements EpollLoop.Watch {
 
   static void start(EpollLoop loop, int fd, SourceQueueWithComplete<ByteString> queue, Memory buffer) {
     long id = loop.add(fd, new PipeReader(loop, fd, queue, buffer));
-    queue.watchCompletion().whenComplete((done, failure) -> {
+    Stages.plain(queue.watchCompletion()).whenComplete((done, failure) -> {
       if (failure != null) {
         loop.closeLater(id);
       }
@@ -77,7 +78,7 @@ final class PipeReader implements EpollLoop.Watch {
       }
     }
     ByteString chunk = ByteString.fromArrayUnsafe(buffer.getByteArray(0, (int) n));
-    queue.offer(chunk).whenComplete((result, failure) -> {
+    Stages.plain(queue.offer(chunk)).whenComplete((result, failure) -> {
       if (failure == null && QueueOfferResult.enqueued().equals(result)) {
         loop.rearm(id);
       } else {
