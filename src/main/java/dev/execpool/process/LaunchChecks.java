@@ -23,20 +23,23 @@ public final class LaunchChecks {
 
   /**
    * The shell's executable, looked up on the child's {@code PATH} (the JVM's when the child has
-   * none). Empty when {@code PATH} is unknown altogether: then exec decides.
+   * none). Empty when {@code PATH} is unknown altogether: then exec decides. Uses {@link
+   * File#canExecute}, which answers false for a missing file, where {@code Files.isExecutable}
+   * builds and throws an exception inside for every {@code PATH} entry that lacks the shell.
    */
   public static Optional<Path> resolveShell(List<String> shell, Map<String, String> env) {
     String program = shell.get(0);
     if (program.contains(File.separator)) {
-      return require(Files.isExecutable(Path.of(program)) ? Path.of(program) : null, shell);
+      return require(new File(program).canExecute() ? Path.of(program) : null, shell);
     }
     String path = env.getOrDefault("PATH", System.getenv("PATH"));
     if (path == null) {
       return Optional.empty();
     }
     for (String dir : path.split(File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return Optional.of(Path.of(dir, program).toAbsolutePath());
+      File candidate = new File(dir, program);
+      if (!dir.isEmpty() && candidate.canExecute()) {
+        return Optional.of(candidate.toPath().toAbsolutePath());
       }
     }
     return require(null, shell);

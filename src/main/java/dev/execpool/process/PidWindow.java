@@ -4,7 +4,6 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.LongPredicate;
@@ -28,6 +27,7 @@ final class PidWindow {
   private static final Path LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
   private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
   private static final Path KERNEL_STAT = Path.of("/proc/stat");
+  private static final byte[] PROCESSES = "\nprocesses ".getBytes(StandardCharsets.US_ASCII);
   private static final long UNKNOWN = -1;
   private static final long PID_LIMIT = readNumber(PID_MAX);
 
@@ -35,16 +35,35 @@ final class PidWindow {
 
   /** Forks since boot, or -1 when unknown. Read right after a spawn, it dates the spawned pid. */
   static long forkCount() {
-    try {
-      for (String line : Files.readAllLines(KERNEL_STAT, StandardCharsets.US_ASCII)) {
-        if (line.startsWith("processes ")) {
-          return Long.parseLong(line.substring("processes ".length()).trim());
+    byte[] stat;
+    try (InputStream in = new FileInputStream(KERNEL_STAT.toFile())) {
+      stat = in.readAllBytes(); // bytes, not lines: this runs twice per task
+    } catch (IOException | RuntimeException e) {
+      return UNKNOWN; // no /proc/stat (not Linux, or hidden): no window
+    }
+    int at = indexOf(stat, PROCESSES);
+    if (at < 0) {
+      return UNKNOWN;
+    }
+    long count = 0;
+    int digits = 0;
+    for (int i = at + PROCESSES.length; i < stat.length && stat[i] >= '0' && stat[i] <= '9'; i++, digits++) {
+      count = count * 10 + (stat[i] - '0');
+    }
+    return digits == 0 ? UNKNOWN : count;
+  }
+
+  private static int indexOf(byte[] text, byte[] wanted) {
+    outer:
+    for (int i = 0; i + wanted.length <= text.length; i++) {
+      for (int j = 0; j < wanted.length; j++) {
+        if (text[i + j] != wanted[j]) {
+          continue outer;
         }
       }
-    } catch (IOException | RuntimeException e) {
-      // No /proc/stat (not Linux, or hidden): no window.
+      return i;
     }
-    return UNKNOWN;
+    return -1;
   }
 
   /**

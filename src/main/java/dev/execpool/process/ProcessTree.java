@@ -2,7 +2,6 @@ package dev.execpool.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,12 +124,12 @@ public final class ProcessTree {
    */
   private Map<Long, StatLine> scan() {
     List<Long> listed = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcessTree::isPidDirectory)) {
-      for (Path entry : entries) {
-        listed.add(Long.parseLong(entry.getFileName().toString()));
+    // File.list: plain names, none of the Path objects a DirectoryStream builds per entry.
+    String[] names = PROC.toFile().list();
+    for (String name : names == null ? new String[0] : names) {
+      if (isPid(name)) {
+        listed.add(Long.parseLong(name));
       }
-    } catch (IOException e) {
-      // /proc went away under us: what was listed so far is all there is to go on.
     }
     // Taken after the listing, so every young process listed lies inside the window.
     LongPredicate mayBeYoung = PidWindow.since(rootPid, forksAtRoot).orElse(pid -> true);
@@ -253,8 +252,7 @@ public final class ProcessTree {
         Long.parseLong(fields[19]));
   }
 
-  private static boolean isPidDirectory(Path entry) {
-    String name = entry.getFileName().toString();
+  private static boolean isPid(String name) {
     for (int i = 0; i < name.length(); i++) {
       if (!Character.isDigit(name.charAt(i))) {
         return false;

@@ -2,7 +2,8 @@ package dev.execpool.process.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.StringArray;
+import com.sun.jna.Native;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,9 +59,12 @@ final class Spawner {
                 attributes,
                 (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)),
             "flags");
-        StringArray args = new StringArray(argv.toArray(String[]::new), StandardCharsets.UTF_8.name());
-        StringArray environment = new StringArray(entries(env), StandardCharsets.UTF_8.name());
-        rc = libc.posix_spawn(pid, nulTerminated(program.toString()), actions, attributes, args, environment);
+        CStrings args = CStrings.of(argv.toArray(String[]::new));
+        CStrings environment = CStrings.of(entries(env));
+        rc = libc.posix_spawn(pid, nulTerminated(program.toString()), actions, attributes, args.table(), environment.table());
+        // The tables point into the blocks by address only: keep the blocks alive past the call.
+        Reference.reachabilityFence(args);
+        Reference.reachabilityFence(environment);
       } finally {
         libc.posix_spawn_file_actions_destroy(actions);
         libc.posix_spawnattr_destroy(attributes);
@@ -107,6 +111,32 @@ final class Spawner {
   private static void closeAll(int... fds) {
     for (int fd : fds) {
       libc.close(fd);
+    }
+  }
+
+  /**
+   * A C string array ({@code char *[]}, NULL-ended) in native memory: one block of NUL-terminated
+   * UTF-8 strings and the table of pointers into it. JNA's {@code StringArray} would do, but JNA
+   * reads every string back into Java after each call, which is garbage per task for nothing.
+   */
+  private record CStrings(Memory table, Memory block) {
+    static CStrings of(String[] strings) {
+      byte[][] encoded = new byte[strings.length][];
+      long size = 0;
+      for (int i = 0; i < strings.length; i++) {
+        encoded[i] = nulTerminated(strings[i]);
+        size += encoded[i].length;
+      }
+      Memory block = new Memory(Math.max(size, 1));
+      Memory table = new Memory((long) (strings.length + 1) * Native.POINTER_SIZE);
+      long offset = 0;
+      for (int i = 0; i < strings.length; i++) {
+        block.write(offset, encoded[i], 0, encoded[i].length);
+        table.setPointer((long) i * Native.POINTER_SIZE, block.share(offset));
+        offset += encoded[i].length;
+      }
+      table.setPointer((long) strings.length * Native.POINTER_SIZE, null);
+      return new CStrings(table, block);
     }
   }
 
