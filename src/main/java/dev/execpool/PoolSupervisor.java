@@ -2,7 +2,6 @@ package dev.execpool;
 
 import dev.execpool.process.ChildEnvironment;
 import dev.execpool.process.OutputCapture;
-import dev.execpool.process.ProcessTree;
 import dev.execpool.process.ShellSelector;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -333,20 +332,14 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   private TaskSpec specOf(ExecRequest request, String taskId) {
     TaskKey key = new TaskKey(request.sessionKey(), taskId);
-    String marker = TaskIds.newMarker();
-    Map<String, String> markers =
-        Map.of(
-            "EXECPOOL_SESSION_KEY", key.sessionKey(),
-            "EXECPOOL_TASK_ID", taskId,
-            ProcessTree.MARKER_VARIABLE, marker);
     return new TaskSpec(
         key,
         request.toolCallId(),
         request.command(),
         request.cwd() != null ? request.cwd().toAbsolutePath() : defaultCwd,
         request.timeout() != null ? request.timeout() : settings.defaultTimeout(),
-        tools.environment().build(request.env(), markers),
-        marker,
+        request.env(),
+        TaskIds.newMarker(),
         now());
   }
 

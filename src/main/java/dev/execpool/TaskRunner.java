@@ -196,7 +196,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
           .launch(
               spec.command(),
               spec.cwd(),
-              spec.env(),
+              spec.childEnvironment(tools.environment()),
               spec.marker(),
               out,
               err,
