@@ -41,7 +41,8 @@ public record ExecPoolSettings(
     int readOutputMaxBytes,
     Duration outputPollInterval,
     Duration askTimeout,
-    String ioDispatcher) {
+    String ioDispatcher,
+    String shortIoDispatcher) {
 
   public static final String CONFIG_PATH = "execpool";
 
@@ -108,7 +109,8 @@ public record ExecPoolSettings(
         c.getBytes("read-output-max").intValue(),
         c.getDuration("output-poll-interval"),
         c.getDuration("ask-timeout"),
-        CONFIG_PATH + ".io-dispatcher");
+        CONFIG_PATH + ".io-dispatcher",
+        CONFIG_PATH + ".short-io-dispatcher");
   }
 
   /** {@code execpool.launcher}: how task processes are started and watched. */

@@ -148,12 +148,15 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
 
   private static TaskTools tools(ExecPoolSettings settings, ActorContext<?> context, Clock clock) {
     Executor io = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher()));
+    Executor shortIo =
+        context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.shortIoDispatcher()));
     return new TaskTools(
         settings,
         Launchers.create(settings, io, context.getSystem()),
         new ChildEnvironment(
             settings.envInherit(), settings.envDenyPatterns(), settings.envCoreNames(), System.getenv()),
         io,
+        shortIo,
         clock);
   }
 

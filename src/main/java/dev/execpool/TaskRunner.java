@@ -180,7 +180,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
             Stages.plain(out.second()).thenCombine(Stages.plain(err.second()), (a, b) -> Done.getInstance()),
             (done, failure) -> new OutputClosed(failure));
     CompletableFuture<Command> started = new CompletableFuture<>();
-    tools.io().execute(() -> launchAndRead(out.first(), err.first(), started));
+    tools.launchExecutor().execute(() -> launchAndRead(out.first(), err.first(), started));
     getContext().pipeToSelf(started, (message, failure) -> failure == null ? message : new LaunchFailed(
         "failed to start the shell - the command never ran: " + unwrap(failure)));
   }
@@ -443,11 +443,11 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   // --- signals -----------------------------------------------------------------------------------
 
-  /** Signals the tree on the I/O dispatcher: finding its members reads /proc, which is I/O. */
+  /** Signals the tree on the short I/O dispatcher: finding its members reads /proc, which is I/O. */
   private void signalTree(SignalPurpose purpose, boolean force) {
     ProcessTree tree = launched.tree();
     CompletableFuture<Command> signalled =
-        CompletableFuture.supplyAsync(() -> new Signalled(purpose, tree.signal(force)), tools.io());
+        CompletableFuture.supplyAsync(() -> new Signalled(purpose, tree.signal(force)), tools.shortIo());
     getContext()
         .pipeToSelf(
             signalled,

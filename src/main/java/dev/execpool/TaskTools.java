@@ -7,12 +7,21 @@ import java.util.concurrent.Executor;
 
 /**
  * What the supervisor hands every task runner: built once per pool so no runner re-reads config or
- * looks up the dispatcher. {@code io} is {@code execpool.io-dispatcher}, where every blocking call
- * (fork and exec, pipe reads, /proc scans) runs.
+ * looks up the dispatchers. {@code io} is {@code execpool.io-dispatcher}, for jobs that block as
+ * long as a command runs (the jdk launcher's pipe reads); {@code shortIo} is {@code
+ * execpool.short-io-dispatcher}, a small fixed pool for blocking jobs that never wait on a command
+ * (a native spawn, a /proc scan and its signals).
  */
 record TaskTools(
     ExecPoolSettings settings,
     TaskLauncher launcher,
     ChildEnvironment environment,
     Executor io,
-    Clock clock) {}
+    Executor shortIo,
+    Clock clock) {
+
+  /** Where a launch runs: it holds its thread for the command's life under the jdk launcher. */
+  Executor launchExecutor() {
+    return launcher.holdsThreadWhileRunning() ? io : shortIo;
+  }
+}

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.execpool.process.linux.NativeSupport;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +87,35 @@ class NativeLauncherTest {
       }
     });
     return names;
+  }
+
+  @Test
+  void manyTasksStartingAtOnceStartFewThreads() {
+    assumeTrue(NativeSupport.unavailableReason().isEmpty());
+    int burst = 200;
+    try (ExecPool pool = TestPools.start("execpool { launcher = native, max-concurrent = 256, max-pending-per-session = 256 }")) {
+      Results.run(pool, ExecRequest.of("burst", "true")); // the event loop and the actors are up
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      int before = threads.getThreadCount();
+      threads.resetPeakThreadCount();
+      Path pids = tmp.resolve("burst.pids");
+      List<CompletableFuture<Submitted>> submitted = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        submitted.add(pool.spawn(ExecRequest.of("burst", "echo $$ >> " + pids + "; exec sleep 30")).toCompletableFuture());
+      }
+      List<String> ids = submitted.stream().map(s -> TestPools.await(s).taskId()).toList();
+      List<Long> sleepers = Pids.read(pids, burst, Duration.ofSeconds(30));
+      List<CompletableFuture<Boolean>> kills =
+          ids.stream().map(id -> pool.kill("burst", id).toCompletableFuture()).toList();
+      kills.forEach(kill -> assertTrue(TestPools.await(kill)));
+      Pids.awaitDead(sleepers, Duration.ofSeconds(20));
+      ids.forEach(id -> assertEquals(Outcome.KILLED, Results.await(pool, "burst", id).outcome()));
+      int peak = threads.getPeakThreadCount();
+
+      // Launches and the kills' /proc scans queue on the short I/O pool (4 threads) instead of
+      // taking a thread each.
+      assertTrue(peak - before <= 16, burst + " launches and kills at once raised threads " + before + " -> " + peak);
+    }
   }
 
   @Test

@@ -43,6 +43,12 @@ public final class JdkLauncher implements TaskLauncher {
     return shell;
   }
 
+  /** java.lang.Process: this thread pumps the pipes until they close. */
+  @Override
+  public boolean holdsThreadWhileRunning() {
+    return true;
+  }
+
   @Override
   public String description() {
     return setsid == null ? "jdk (java.lang.Process)" : "jdk (java.lang.Process under " + setsid + ")";

@@ -46,6 +46,12 @@ public final class NativeLauncher implements TaskLauncher, AutoCloseable {
     return shell;
   }
 
+  /** The event loop reads the pipes; the launch returns once the shell exists. */
+  @Override
+  public boolean holdsThreadWhileRunning() {
+    return false;
+  }
+
   @Override
   public String description() {
     return "native (posix_spawn with POSIX_SPAWN_SETSID, one epoll thread)";
