@@ -3,6 +3,7 @@ package dev.execpool;
 import dev.execpool.process.ChildEnvironment;
 import dev.execpool.process.OutputCapture;
 import dev.execpool.process.ShellSelector;
+import dev.execpool.process.TreeSignaller;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,6 +158,7 @@ public final class PoolSupervisor extends AbstractBehavior<PoolSupervisor.Comman
             settings.envInherit(), settings.envDenyPatterns(), settings.envCoreNames(), System.getenv()),
         io,
         shortIo,
+        new TreeSignaller(shortIo),
         clock);
   }
 

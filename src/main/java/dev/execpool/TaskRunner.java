@@ -447,7 +447,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   private void signalTree(SignalPurpose purpose, boolean force) {
     ProcessTree tree = launched.tree();
     CompletableFuture<Command> signalled =
-        CompletableFuture.supplyAsync(() -> new Signalled(purpose, tree.signal(force)), tools.shortIo());
+        tools.signaller().signal(tree, force).thenApply(count -> new Signalled(purpose, count));
     getContext()
         .pipeToSelf(
             signalled,

@@ -66,19 +66,21 @@ final class PidWindow {
     return -1;
   }
 
-  /**
-   * The pids that can have been handed out since {@code rootPid} was, given the fork count read just
-   * after; empty when that cannot be bounded. Read the last pid after listing {@code /proc}, so every
-   * process listed lies inside the window if it is young.
-   */
-  static Optional<LongPredicate> since(long rootPid, long forksAtRoot) {
-    if (forksAtRoot == UNKNOWN) {
-      return Optional.empty();
-    }
-    return window(rootPid, readNumber(LAST_PID), PID_LIMIT, forksAtRoot, forkCount());
+  /** The last pid handed out (in this pid namespace), or -1 when unknown. */
+  static long lastPid() {
+    return readNumber(LAST_PID);
   }
 
-  /** The window itself, from the figures read; separate so tests can try wraps and laps. */
+  /** {@code pid_max}, or -1 when unknown. */
+  static long pidLimit() {
+    return PID_LIMIT;
+  }
+
+  /**
+   * The pids that can have been handed out since {@code rootPid} was, given the fork count read just
+   * after the root's spawn, and the last pid and fork count read after a listing of {@code /proc}
+   * (so every young process listed lies inside); empty when that cannot be bounded.
+   */
   static Optional<LongPredicate> window(long rootPid, long lastPid, long pidMax, long forksAtRoot, long forksNow) {
     // Half of pid_max is the margin for forks between the root's and the reading of forksAtRoot
     // (microseconds apart), which the count misses.

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +40,6 @@ public final class ProcessTree {
 
   private static final Path PROC = Path.of("/proc");
   private static final boolean HAS_PROC = Files.isReadable(PROC.resolve("self/stat"));
-  private static final long SELF = ProcessHandle.current().pid();
 
   private final long rootPid;
   private final byte[] markerEntry;
@@ -68,7 +67,7 @@ public final class ProcessTree {
 
   /** Pids of the live (not zombie) processes of the task, the root included while it lives. */
   public Set<Long> members() {
-    return HAS_PROC ? scan().keySet() : jdkView();
+    return HAS_PROC ? membersIn(ProcessTable.scan(List.of(this))).keySet() : jdkView();
   }
 
   /**
@@ -80,14 +79,20 @@ public final class ProcessTree {
    * matches. A pid that dies and is reused at any point is therefore left alone.
    */
   public int signal(boolean force) {
-    int signalled = 0;
     if (!HAS_PROC) {
+      int signalled = 0;
       for (long pid : jdkView()) {
         signalled += send(ProcessHandle.of(pid), force);
       }
       return signalled;
     }
-    for (Map.Entry<Long, StatLine> member : scan().entrySet()) {
+    return signal(force, ProcessTable.scan(List.of(this)));
+  }
+
+  /** Like {@link #signal(boolean)}, with the members found in a pass already made (after the call). */
+  int signal(boolean force, ProcessTable table) {
+    int signalled = 0;
+    for (Map.Entry<Long, StatLine> member : membersIn(table).entrySet()) {
       Optional<ProcessHandle> handle = ProcessHandle.of(member.getKey());
       StatLine now = readStat(member.getKey());
       if (now != null && now.startTicks() == member.getValue().startTicks()) {
@@ -118,36 +123,40 @@ public final class ProcessTree {
     return pids;
   }
 
+  /** The pids that can have been handed out since the root's, given figures read after a listing. */
+  LongPredicate window(long lastPid, long forksNow) {
+    return PidWindow.window(rootPid, lastPid, PidWindow.pidLimit(), forksAtRoot, forksNow).orElse(pid -> true);
+  }
+
+  long rootStartTicks() {
+    return rootStartTicks;
+  }
+
   /**
-   * One pass over {@code /proc}: the members and the stat line each was seen with. Descendants are
-   * found from the parent pids read in the same pass, so no second scan is needed.
+   * The members among a pass's processes, and the stat line each was seen with. Descendants are found
+   * from the parent pids read in the same pass, so no second scan is needed.
    */
-  private Map<Long, StatLine> scan() {
-    List<Long> listed = new ArrayList<>();
-    // File.list: plain names, none of the Path objects a DirectoryStream builds per entry.
-    String[] names = PROC.toFile().list();
-    for (String name : names == null ? new String[0] : names) {
-      if (isPid(name)) {
-        listed.add(Long.parseLong(name));
-      }
-    }
-    // Taken after the listing, so every young process listed lies inside the window.
-    LongPredicate mayBeYoung = PidWindow.since(rootPid, forksAtRoot).orElse(pid -> true);
+  Map<Long, StatLine> membersIn(ProcessTable table) {
     Map<Long, StatLine> young = new HashMap<>();
-    for (long pid : listed) {
-      StatLine stat = pid == SELF || !mayBeYoung.test(pid) ? null : readStat(pid);
-      if (stat != null && !stat.zombie() && stat.startTicks() >= rootStartTicks) {
-        young.put(pid, stat);
+    table.rows().forEach((pid, row) -> {
+      if (row.stat().startTicks() >= rootStartTicks) {
+        young.put(pid, row.stat());
       }
-    }
+    });
     // Relations by pid (group, session, parent) hold only while the root's pid is not someone
     // else's: pids wrap (often at 32768), and a recycled root pid could lead another task's group.
     StatLine rootNow = young.get(rootPid);
     boolean rootPidIsOurs = rootNow == null || rootStartTicks == 0 || rootNow.startTicks() == rootStartTicks;
+    // Oldest first, so the root goes first: a parent signalled after its children could exit on
+    // its own meanwhile (a shell's `wait` returning), and then count as not signalled.
     Map<Long, StatLine> members = new LinkedHashMap<>();
-    young.forEach(
-        (pid, stat) -> {
-          Mark mark = markOf(pid);
+    young.entrySet().stream()
+        .sorted(Comparator.comparingLong((Map.Entry<Long, StatLine> e) -> e.getValue().startTicks())
+            .thenComparingLong(Map.Entry::getKey))
+        .forEach(entry -> {
+          long pid = entry.getKey();
+          StatLine stat = entry.getValue();
+          Mark mark = markOf(table.rows().get(pid).environ());
           boolean related =
               rootPidIsOurs
                   && (pid == rootPid
@@ -185,11 +194,8 @@ public final class ProcessTree {
     NONE
   }
 
-  private Mark markOf(long pid) {
-    byte[] environ;
-    try {
-      environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-    } catch (IOException | SecurityException e) {
+  private Mark markOf(byte[] environ) {
+    if (environ == null) {
       return Mark.NONE; // gone, or another user's
     }
     if (markerEntry != null && containsEntry(environ, markerEntry)) {
@@ -225,7 +231,7 @@ public final class ProcessTree {
     return false;
   }
 
-  private static StatLine readStat(long pid) {
+  static StatLine readStat(long pid) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat"));
       return parseStat(new String(raw, StandardCharsets.US_ASCII));
@@ -252,12 +258,4 @@ public final class ProcessTree {
         Long.parseLong(fields[19]));
   }
 
-  private static boolean isPid(String name) {
-    for (int i = 0; i < name.length(); i++) {
-      if (!Character.isDigit(name.charAt(i))) {
-        return false;
-      }
-    }
-    return !name.isEmpty();
-  }
 }

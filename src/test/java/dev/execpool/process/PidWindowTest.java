@@ -48,7 +48,9 @@ class PidWindowTest {
     long forks = PidWindow.forkCount();
     Process younger = new ProcessBuilder("sleep", "5").start();
     try {
-      LongPredicate window = PidWindow.since(root.pid(), forks).orElseThrow();
+      LongPredicate window =
+          PidWindow.window(root.pid(), PidWindow.lastPid(), PidWindow.pidLimit(), forks, PidWindow.forkCount())
+              .orElseThrow();
 
       assertTrue(window.test(root.pid()));
       assertTrue(window.test(younger.pid()));

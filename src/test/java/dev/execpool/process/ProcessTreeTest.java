@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +89,9 @@ class ProcessTreeTest {
     List<Long> both = readPids(pids, 2);
     long foreign = both.get(0);
     long own = both.get(1);
+    // $! is known at the fork, before the exec that gives the process its own environment: until
+    // then it is a copy of our shell, carrying our marker, and rightly ours.
+    awaitCondition(() -> environOf(foreign).contains("EXECPOOL_TASK_MARKER=someone-else"), "the foreign exec");
     ProcessTree tree = new ProcessTree(root.pid(), marker);
 
     awaitCondition(() -> tree.members().contains(own), "the task's own sleep to be found");
@@ -156,6 +162,42 @@ class ProcessTreeTest {
   // --- helpers ---------------------------------------------------------------------------------
 
   /** Starts a command the way the pool does: {@code setsid sh -c}, with the task's marker. */
+  @Test
+  void theSignallerKillsManyTreesAtOnceAndOnlyThem() throws Exception {
+    int trees = 6;
+    List<ProcessTree> tasks = new ArrayList<>();
+    List<Long> members = new ArrayList<>();
+    for (int i = 0; i < trees; i++) {
+      Path pids = tmp.resolve("tree" + i + ".pids");
+      Process root = startTask("sleep 300 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait", "m" + i);
+      tasks.add(new ProcessTree(root.pid(), "m" + i));
+      members.addAll(readPids(pids, 2));
+    }
+    long stranger = startStranger(null);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      TreeSignaller signaller = new TreeSignaller(pool);
+
+      List<CompletableFuture<Integer>> signalled = tasks.stream().map(tree -> signaller.signal(tree, true)).toList();
+
+      for (CompletableFuture<Integer> count : signalled) {
+        assertEquals(2, count.get(10, TimeUnit.SECONDS), "the shell and its sleep");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    awaitCondition(() -> members.stream().noneMatch(ProcessTreeTest::alive), "all members to die: " + members);
+    assertTrue(alive(stranger), "the stranger lives on");
+  }
+
+  private static String environOf(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private Process startTask(String script, String marker) throws IOException {
     return start(List.of(ShellSelector.findSetsid("Linux").toString(), "sh", "-c", script), marker);
   }
