@@ -31,7 +31,7 @@ public final class NativeSupport {
       int pidfd = LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (int) ProcessHandle.current().pid(), 0);
       LibC.INSTANCE.close(pidfd);
       return Optional.empty();
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
+    } catch (LinkageError | RuntimeException e) { // JNA unloadable (noexec tmp dir), symbol or syscall missing
       return Optional.of("glibc 2.34+ and Linux 5.3+ (pidfd_open) are needed: " + e.getMessage());
     }
   }
