@@ -10,8 +10,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -21,11 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.util.ByteString;
 
@@ -90,8 +83,6 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     FINAL_BOUND
   }
 
-  /** Chunks a pipe reader may run ahead of the capture: enough to keep the pipe moving. */
-  private static final int PIPE_BUFFER_CHUNKS = 4;
 
   static Behavior<Command> create(
       TaskSpec spec, TaskOutput output, ActorRef<PoolSupervisor.Command> parent, TaskTools tools) {
@@ -169,18 +160,17 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   // --- launch ---------------------------------------------------------------------------------
 
   /**
-   * The output streams are materialized first, so the launcher can feed them from the moment the
+   * The output stream is materialized first, so the launcher can feed it from the moment the
    * process exists.
    */
   private void launch() {
-    Pair<SourceQueueWithComplete<ByteString>, CompletionStage<Done>> out = outputStream(stdout);
-    Pair<SourceQueueWithComplete<ByteString>, CompletionStage<Done>> err = outputStream(stderr);
-    getContext()
-        .pipeToSelf(
-            Stages.plain(out.second()).thenCombine(Stages.plain(err.second()), (a, b) -> Done.getInstance()),
-            (done, failure) -> new OutputClosed(failure));
+    Duration backstop =
+        spec.timeout().plus(settings.killGrace()).plus(settings.pipeDrain().multipliedBy(2)).plusSeconds(5);
+    OutputStreams output =
+        new OutputStreams(stdout, stderr, backstop, Materializer.matFromSystem(getContext().getSystem()));
+    getContext().pipeToSelf(Stages.plain(output.done()), (done, failure) -> new OutputClosed(failure));
     CompletableFuture<Command> started = new CompletableFuture<>();
-    tools.launchExecutor().execute(() -> launchAndRead(out.first(), err.first(), started));
+    tools.launchExecutor().execute(() -> launchAndRead(output.stdout(), output.stderr(), started));
     getContext().pipeToSelf(started, (message, failure) -> failure == null ? message : new LaunchFailed(
         "failed to start the shell - the command never ran: " + unwrap(failure)));
   }
@@ -217,21 +207,6 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
                   ? e.getMessage()
                   : "failed to start the shell - the command never ran: " + e));
     }
-  }
-
-  /**
-   * One pipe's stream: a queue fed by the reading thread, into a bounded capture. The completion
-   * timeout is a backstop only: the deadline belongs to this actor, which stops the tree and so
-   * closes the pipes; the backstop ends the stream should a process outside the tree keep a pipe
-   * open forever.
-   */
-  private Pair<SourceQueueWithComplete<ByteString>, CompletionStage<Done>> outputStream(OutputCapture capture) {
-    Duration backstop =
-        spec.timeout().plus(settings.killGrace()).plus(settings.pipeDrain().multipliedBy(2)).plusSeconds(5);
-    return Source.<ByteString>queue(PIPE_BUFFER_CHUNKS, OverflowStrategy.backpressure())
-        .completionTimeout(backstop)
-        .toMat(Sink.foreach(bytes -> capture.append(bytes.toArrayUnsafe())), Keep.both())
-        .run(Materializer.matFromSystem(getContext().getSystem()));
   }
 
   private Behavior<Command> onLaunched(Launched message) {
