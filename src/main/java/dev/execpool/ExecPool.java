@@ -327,6 +327,6 @@ public final class ExecPool implements AutoCloseable {
 
   private CompletionStage<Done> shutdownTasks() {
     Duration bound = settings.shutdownGrace().plus(settings.pipeDrain().multipliedBy(2)).plusSeconds(2);
-    return AskPattern.ask(supervisor, PoolSupervisor.Shutdown::new, bound, system.scheduler());
+    return ask(PoolSupervisor.Shutdown::new, bound);
   }
 }

@@ -32,20 +32,23 @@ final class Launchers {
     }
   }
 
+  /** The launcher asked for; {@code jdk} never loads JNA (nor probes for it). */
   static TaskLauncher create(ExecPoolSettings settings, Executor io, ActorSystem<?> system) {
-    requireUsable(settings);
     List<String> shell = ShellSelector.select(settings.shell(), settings.osName());
-    Optional<String> nativeMissing = nativeMissing(settings);
     TaskLauncher launcher;
     switch (settings.launcher()) {
-      case NATIVE -> launcher = nativeLauncher(settings, shell, io, system);
-      case AUTO -> launcher =
-          nativeMissing.isEmpty() ? nativeLauncher(settings, shell, io, system) : jdkLauncher(settings, shell, io);
-      default -> launcher = jdkLauncher(settings, shell, io);
+      case JDK -> launcher = jdkLauncher(settings, shell, io);
+      case NATIVE -> {
+        requireUsable(settings);
+        launcher = nativeLauncher(settings, shell, io, system);
+      }
+      default -> {
+        Optional<String> nativeMissing = nativeMissing(settings);
+        launcher = nativeMissing.isEmpty() ? nativeLauncher(settings, shell, io, system) : jdkLauncher(settings, shell, io);
+        nativeMissing.ifPresent(reason -> log.info("native launcher unavailable: {}", reason));
+      }
     }
-    nativeMissing.ifPresentOrElse(
-        reason -> log.info("task launcher: {} (native unavailable: {})", launcher.description(), reason),
-        () -> log.info("task launcher: {}", launcher.description()));
+    log.info("task launcher: {}", launcher.description());
     return launcher;
   }
 

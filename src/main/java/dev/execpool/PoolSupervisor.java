@@ -2,7 +2,6 @@ package dev.execpool;
 
 import dev.execpool.process.ChildEnvironment;
 import dev.execpool.process.OutputCapture;
-import dev.execpool.process.ShellSelector;
 import dev.execpool.process.TreeSignaller;
 import java.nio.file.Path;
 import java.time.Clock;

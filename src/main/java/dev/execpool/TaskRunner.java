@@ -83,7 +83,6 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     FINAL_BOUND
   }
 
-
   static Behavior<Command> create(
       TaskSpec spec, TaskOutput output, ActorRef<PoolSupervisor.Command> parent, TaskTools tools) {
     return Behaviors.withMdc(
@@ -175,7 +174,10 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
         "failed to start the shell - the command never ran: " + unwrap(failure)));
   }
 
-  /** Runs on the I/O dispatcher: for the spawn (native launcher) or the life of the process (jdk). */
+  /**
+   * Runs on {@link TaskTools#launchExecutor}: for the spawn (native launcher) or the life of the
+   * process (jdk).
+   */
   private void launchAndRead(
       SourceQueueWithComplete<ByteString> out,
       SourceQueueWithComplete<ByteString> err,

@@ -38,11 +38,6 @@ public final class JdkLauncher implements TaskLauncher {
     this.io = io;
   }
 
-  @Override
-  public List<String> shell() {
-    return shell;
-  }
-
   /** java.lang.Process: this thread pumps the pipes until they close. */
   @Override
   public boolean holdsThreadWhileRunning() {

@@ -32,7 +32,8 @@ import java.util.function.LongPredicate;
  * been handed out since the shell's ({@link PidWindow}; every pid when that cannot be bounded). Only a
  * process started no earlier than the task's shell can belong to it (a session or group cannot be
  * joined from outside, and descendants and marker carriers are younger), so the {@code environ} read
- * is made only for those few. This runs on the I/O dispatcher.
+ * is made only for those few. The pool runs this on its short I/O dispatcher, through {@link
+ * TreeSignaller}, which shares one pass between trees signalled at the same moment.
  */
 public final class ProcessTree {
   public static final String MARKER_VARIABLE = "EXECPOOL_TASK_MARKER";

@@ -1,7 +1,6 @@
 package dev.execpool.process;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
@@ -14,9 +13,6 @@ import org.apache.pekko.util.ByteString;
  * #holdsThreadWhileRunning} says so, for the life of the process.
  */
 public interface TaskLauncher {
-  /** The argv prefix the command is appended to. */
-  List<String> shell();
-
   /** What this launcher is, for logs and the README ("native (posix_spawn, epoll)", "jdk"). */
   String description();
 

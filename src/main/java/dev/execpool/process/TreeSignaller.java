@@ -60,8 +60,11 @@ public final class TreeSignaller {
           }
         }
       }
-    } catch (RuntimeException | Error e) {
+    } catch (RuntimeException e) {
       batch.forEach(request -> request.signalled().completeExceptionally(e));
+    } catch (Error e) {
+      batch.forEach(request -> request.signalled().completeExceptionally(e)); // no runner waits forever
+      throw e;
     } finally {
       passScheduled.set(false);
       if (!waiting.isEmpty()) {

@@ -30,12 +30,9 @@ interface LibC extends Library {
   int F_SETPIPE_SZ = 1031;
 
   int EINTR = 4;
-  int ECHILD = 10;
   int EAGAIN = 11;
-  int ESRCH = 3;
 
   int SIGKILL = 9;
-  int SIGTERM = 15;
   int WNOHANG = 1;
 
   int EPOLL_CLOEXEC = 0x80000;
@@ -43,8 +40,6 @@ interface LibC extends Library {
   int EPOLL_CTL_DEL = 2;
   int EPOLL_CTL_MOD = 3;
   int EPOLLIN = 0x001;
-  int EPOLLERR = 0x008;
-  int EPOLLHUP = 0x010;
   int EPOLLONESHOT = 1 << 30;
   int EFD_CLOEXEC = 0x80000;
   int EFD_NONBLOCK = 0x800;

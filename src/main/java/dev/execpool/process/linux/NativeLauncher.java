@@ -41,11 +41,6 @@ public final class NativeLauncher implements TaskLauncher, AutoCloseable {
     this.loop = new EpollLoop(io, reapBoundMillis);
   }
 
-  @Override
-  public List<String> shell() {
-    return shell;
-  }
-
   /** The event loop reads the pipes; the launch returns once the shell exists. */
   @Override
   public boolean holdsThreadWhileRunning() {
@@ -88,6 +83,7 @@ public final class NativeLauncher implements TaskLauncher, AutoCloseable {
     } catch (LastErrorException e) {
       // Cannot happen for our own unreaped child; if it does, do not leave it running unwatched.
       LibC.INSTANCE.kill(-spawned.pid(), LibC.SIGKILL);
+      LibC.INSTANCE.waitpid(spawned.pid(), new int[1], 0); // SIGKILLed: returns at once, leaves no zombie
       LibC.INSTANCE.close(spawned.stdoutFd());
       LibC.INSTANCE.close(spawned.stderrFd());
       throw new LaunchException("failed to watch the started shell: " + LibC.INSTANCE.strerror(e.getErrorCode()));
